@@ -1,0 +1,13 @@
+"""The `score` command line: `run`, `replay`, and the hidden `push`.
+
+Each command lives in the module of its name; `app` holds the typer application.
+"""
+
+from score.cli import replay, run
+from score.cli.app import app
+
+__all__ = ["app", "main", "replay", "run"]
+
+
+def main() -> None:
+    app(prog_name="score")

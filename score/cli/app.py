@@ -1,0 +1,49 @@
+"""The `score` typer application, and how a command fails.
+
+Every failure an operator can cause (a bad argument, a missing database, a file that
+is not a Score database, a port in use) ends in one clear line and a non-zero exit,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from score import __version__
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Score: a game clock for the scorer's table.",
+)
+console = Console()
+# Log lines are not wrapped at 80 columns when stderr is a file or a pipe.
+errors = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+
+DB_OPTION = typer.Option(Path("score.db"), "--db", help="The event database (SQLite).")
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print one clear line on stderr; raise the returned Exit."""
+    errors.print(f"[bold red]score:[/] {message}", highlight=False, markup=True)
+    return typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"score {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """Score: a game clock for the scorer's table."""

@@ -1,0 +1,87 @@
+"""The wire format: the one place that knows JSON and the shape of messages.
+
+Both the HTTP API and the WebSocket speak the same messages (DESIGN section 3):
+`{"state": {...}}` from server to client, `{"command": ...}` from client to server,
+and `{"error": {"code", "message"}}` for anything refused. The JSON codec is strict:
+NaN and Infinity are not JSON and are refused on the way in.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from score.core.clock import Clock, remaining_at
+from score.core.commands import CommandError
+
+MAX_MESSAGE_BYTES = 64 * 1024
+"""The largest command message or HTTP body accepted."""
+
+PUSHER_STATUSES = ("unknown", "healthy", "pending", "dead")
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def decode(text: str | bytes) -> Any:
+    """Parse JSON strictly, raising CommandError("bad_json", ...) on anything else."""
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as exc:
+        # UnicodeDecodeError and JSONDecodeError are both ValueErrors.
+        raise CommandError("bad_json", f"not valid JSON: {str(exc)[:120]}") from None
+
+
+def encode(message: dict[str, Any]) -> str:
+    """Serialise a message compactly; never emits NaN or Infinity."""
+    return json.dumps(message, separators=(",", ":"), allow_nan=False)
+
+
+def display_seconds(remaining_ms: int) -> int | float:
+    """Remaining time in seconds truncated to tenths: 1199634 -> 1199.6, 90000 -> 90."""
+    tenths = remaining_ms // 100
+    return tenths // 10 if tenths % 10 == 0 else tenths / 10
+
+
+def state_fields(clock: Clock, now: int) -> dict[str, Any]:
+    """The clock part of the state at instant `now`: `seconds` and `running`, plus
+    what a display needs to draw tenths smoothly between messages (the exact
+    remaining time at the server's instant `server_time_ms`)."""
+    remaining = remaining_at(clock, now)
+    return {
+        "seconds": display_seconds(remaining),
+        "running": clock.running,
+        "remaining_ms": remaining,
+        "server_time_ms": now,
+        "last_event_id": clock.last_event_id,
+    }
+
+
+def state_message(
+    clock: Clock, now: int, pusher_status: str, request_id: Any = None
+) -> dict[str, Any]:
+    """`{"state": {...}}`, echoing the client's command id when it gave one."""
+    fields = state_fields(clock, now)
+    state = {"seconds": fields.pop("seconds"), "running": fields.pop("running")}
+    state["pusher_status"] = pusher_status
+    message: dict[str, Any] = {"state": state | fields}
+    if request_id is not None:
+        message["id"] = request_id
+    return message
+
+
+def error_message(error: CommandError, request_id: Any = None) -> dict[str, Any]:
+    message: dict[str, Any] = {"error": {"code": error.code, "message": error.message}}
+    if request_id is not None:
+        message["id"] = request_id
+    return message
+
+
+def request_id_of(message: Any) -> Any:
+    """The `id` a client attached to a command, if it is a plain JSON scalar."""
+    if isinstance(message, dict):
+        value = message.get("id")
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            return value if not isinstance(value, str) else value[:128]
+    return None

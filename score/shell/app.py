@@ -1,0 +1,83 @@
+"""The application: one root nursery holding the game loop, the server and the pusher.
+
+`run_app` opens the store, loads the game from the stored history, and starts its
+parts with `nursery.start`, so that when it reports `RunningApp` the clock is live
+and the port is bound. `RunningApp.stop` is the graceful way out: every WebSocket
+gets a close frame, then the nursery is cancelled.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import trio
+
+from score.core.access import AccessPolicy, is_loopback_host
+from score.shell.game import Game, run_clock, system_wall_ms
+from score.shell.server import Server
+from score.shell.static_files import static_root
+from score.shell.store import AsyncStore, Store
+
+log = logging.getLogger("score.app")
+
+
+@dataclass
+class Config:
+    db: Path
+    host: str = "127.0.0.1"
+    port: int = 8000
+    events_log: Path | None = None
+    token: str | None = None
+    wall_ms: Callable[[], int] = field(default=system_wall_ms)
+
+    @property
+    def loopback(self) -> bool:
+        return is_loopback_host(self.host)
+
+
+@dataclass
+class RunningApp:
+    game: Game
+    server: Server
+    host: str
+    port: int
+    token: str | None
+    cancel_scope: trio.CancelScope
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        if self.host in ("0.0.0.0", "::", ""):
+            host = "127.0.0.1"
+        return f"http://{host}:{self.port}/"
+
+    async def stop(self) -> None:
+        """Close every WebSocket with 1001, then cancel everything."""
+        await self.server.close_all()
+        self.cancel_scope.cancel()
+
+
+async def run_app(
+    config: Config, *, task_status: trio.TaskStatus[RunningApp] = trio.TASK_STATUS_IGNORED
+) -> None:
+    store = await trio.to_thread.run_sync(Store.open, config.db)
+    try:
+        game = await Game.load(AsyncStore(store), config.wall_ms)
+        token = None if config.loopback else config.token or secrets.token_urlsafe(16)
+        policy = AccessPolicy(loopback=config.loopback, token=token)
+        server = Server(game, policy, static_root())
+        async with trio.open_nursery() as nursery:
+            await nursery.start(run_clock, game)
+            listeners = await nursery.start(server.serve, config.host, config.port)
+            # The pusher's supervisor joins this nursery here (next issue).
+            port = listeners[0].socket.getsockname()[1]
+            task_status.started(
+                RunningApp(game, server, config.host, port, token, nursery.cancel_scope)
+            )
+    finally:
+        with trio.CancelScope(shield=True):
+            await trio.to_thread.run_sync(store.close)

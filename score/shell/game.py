@@ -1,0 +1,196 @@
+"""The live game: the current clock, the commands that change it, and its viewers.
+
+`Game` is where the one-way data flow happens: a command is decided by the core,
+appended to the store, folded into the live clock, then broadcast to every viewer
+and announced to commit listeners (the pusher's wake-up). Commands are serialised
+by a lock so decide-append-apply is atomic. Viewers each own a bounded queue; a
+viewer whose queue is full is dropped, so nobody slow can hold up the game.
+
+`run_clock` is the game loop: it sleeps to absolute deadlines, records the expiry at
+the instant the clock reached zero, and broadcasts at least once a second.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import trio
+
+from score.core import wire
+from score.core.clock import Clock, expires_at, expiry_due, fold
+from score.core.commands import Command, CommandError, decide
+from score.core.events import NewEvent, StoredEvent
+from score.shell.store import AsyncStore, StoreError
+
+VIEWER_QUEUE = 32
+"""Messages a viewer may fall behind by before it is dropped."""
+
+
+def system_wall_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class TimeSource:
+    """Wall-clock milliseconds, advanced by trio's monotonic clock.
+
+    The wall clock is read once, at start; after that time only moves with the
+    monotonic clock, so a jump of the system clock never moves a running game clock,
+    and the stamps given to events are exactly the instants the live clock used.
+    """
+
+    def __init__(self, wall_ms: Callable[[], int] = system_wall_ms, not_before: int = 0) -> None:
+        self._base_wall = max(wall_ms(), not_before)
+        self._base_mono = trio.current_time()
+
+    def now(self) -> int:
+        return self._base_wall + round((trio.current_time() - self._base_mono) * 1000)
+
+    def deadline_for(self, wall: int) -> float:
+        """The trio time at which `now()` reaches `wall` (a hair after, never before)."""
+        return self._base_mono + (wall - self._base_wall + 0.5) / 1000
+
+
+@dataclass(eq=False)
+class Viewer:
+    """One subscriber to the state stream, with its own bounded queue."""
+
+    send: trio.MemorySendChannel[str]
+    receive: trio.MemoryReceiveChannel[str]
+    on_drop: Callable[[], None] = field(default=lambda: None)
+
+
+class Game:
+    def __init__(self, store: AsyncStore, clock: Clock, time_source: TimeSource) -> None:
+        self.store = store
+        self.clock = clock
+        self.time = time_source
+        self.pusher_status = "unknown"
+        self._lock = trio.Lock()
+        self._viewers: set[Viewer] = set()
+        self._changed = trio.Event()
+        self._commit_listeners: list[Callable[[list[StoredEvent]], None]] = []
+
+    @classmethod
+    async def load(cls, store: AsyncStore, wall_ms: Callable[[], int] = system_wall_ms) -> Game:
+        """The game as the stored history left it (after a restart or a crash)."""
+        clock = await store.run(lambda: fold(store.store.events()))
+        last_stamp = await store.run(store.store.last_created_at)
+        return cls(store, clock, TimeSource(wall_ms, not_before=last_stamp))
+
+    # -- commands -----------------------------------------------------------------
+
+    async def execute(self, command: Command) -> None:
+        """Carry out a command; raises CommandError (recording nothing for it)."""
+        async with self._lock:
+            now = self.time.now()
+            due = expiry_due(self.clock, now)
+            try:
+                decided = decide(fold(due, self.clock), command, now)
+            except CommandError:
+                await self._record(due)
+                raise
+            await self._record(due + decided)
+
+    async def settle(self) -> None:
+        """Record the expiry if the clock has reached zero."""
+        async with self._lock:
+            await self._record(expiry_due(self.clock, self.time.now()))
+
+    async def _record(self, events: list[NewEvent]) -> None:
+        if not events:
+            return
+        try:
+            stored = await self.store.append(events)
+        except StoreError as exc:
+            raise CommandError("store_unavailable", str(exc)) from None
+        self.clock = fold(stored, self.clock)
+        for listener in self._commit_listeners:
+            listener(stored)
+        self._changed.set()
+        self._changed = trio.Event()
+        self.broadcast()
+
+    def add_commit_listener(self, listener: Callable[[list[StoredEvent]], None]) -> None:
+        self._commit_listeners.append(listener)
+
+    # -- state --------------------------------------------------------------------
+
+    def state_message(self, request_id: Any = None) -> dict[str, Any]:
+        return wire.state_message(self.clock, self.time.now(), self.pusher_status, request_id)
+
+    def set_pusher_status(self, status: str) -> None:
+        if status != self.pusher_status:
+            self.pusher_status = status
+            self.broadcast()
+
+    def expiry_deadline(self) -> float | None:
+        """The trio time the running clock reaches zero, if it runs."""
+        at = expires_at(self.clock)
+        return None if at is None else self.time.deadline_for(at)
+
+    async def wait_changed(self) -> None:
+        await self._changed.wait()
+
+    # -- viewers ------------------------------------------------------------------
+
+    def subscribe(self, on_drop: Callable[[], None], capacity: int = VIEWER_QUEUE) -> Viewer:
+        send, receive = trio.open_memory_channel[str](capacity)
+        viewer = Viewer(send, receive, on_drop)
+        self._viewers.add(viewer)
+        return viewer
+
+    def unsubscribe(self, viewer: Viewer) -> None:
+        self._viewers.discard(viewer)
+        viewer.send.close()
+
+    @property
+    def viewer_count(self) -> int:
+        return len(self._viewers)
+
+    def broadcast(self) -> None:
+        """Queue the current state for every viewer; drop those that are full."""
+        text = wire.encode(self.state_message())
+        for viewer in list(self._viewers):
+            self.offer(viewer, text)
+
+    def offer(self, viewer: Viewer, text: str) -> None:
+        try:
+            viewer.send.send_nowait(text)
+        except (trio.WouldBlock, trio.ClosedResourceError, trio.BrokenResourceError):
+            self.unsubscribe(viewer)
+            viewer.on_drop()
+
+
+async def run_clock(
+    game: Game, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED
+) -> None:
+    """The game loop: expiry at the exact instant, a broadcast at least every second.
+
+    It sleeps until absolute deadlines (start + k seconds), so it never drifts and
+    catches up at once if the clock jumps. A change wakes it early, to recompute the
+    expiry deadline.
+    """
+    await game.settle()  # the clock may have run out while we were down
+    task_status.started()
+    start = trio.current_time()
+    tick = 1
+    while True:
+        next_tick = start + tick
+        expiry = game.expiry_deadline()
+        wake_at = next_tick if expiry is None else min(next_tick, expiry)
+        with trio.move_on_at(wake_at):
+            await game.wait_changed()
+            continue
+        now = trio.current_time()
+        if expiry is not None and now >= expiry:
+            try:
+                await game.settle()
+            except CommandError:
+                # The store is busy; the clock reads 0 meanwhile. Try again shortly.
+                await trio.sleep(0.05)
+        if now >= next_tick:
+            game.broadcast()
+            tick = int((now - start) // 1) + 1

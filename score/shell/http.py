@@ -1,0 +1,184 @@
+"""HTTP/1.1 over a Trio stream, parsed by h11, with time and size limits.
+
+`read_request` returns the next request head and body from a connection, or raises
+`HttpError` with the status to answer (400 malformed, 408 too slow, 413 too large,
+431 head too large). `send_response` writes a complete response. `replay_request`
+turns a parsed upgrade request back into bytes, so the WebSocket library can read
+the handshake as if it had been first on the socket.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import h11
+import trio
+
+MAX_HEAD_BYTES = 16 * 1024
+HEAD_TIMEOUT = 10.0
+BODY_TIMEOUT = 10.0
+SEND_TIMEOUT = 10.0
+RECEIVE_CHUNK = 16 * 1024
+
+
+class HttpError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class Request:
+    method: str
+    target: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    raw: h11.Request
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name)
+
+    @property
+    def is_websocket_upgrade(self) -> bool:
+        return (self.headers.get("upgrade") or "").lower() == "websocket"
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes = b""
+    content_type: str = "application/json"
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+
+def parse_target(target: str) -> tuple[str, dict[str, str]]:
+    """Percent-decoded path and the last value of each query parameter."""
+    split = urlsplit(target)
+    query = {key: values[-1] for key, values in parse_qs(split.query).items()}
+    return unquote(split.path, errors="strict"), query
+
+
+async def _next_event(
+    conn: h11.Connection, stream: trio.abc.Stream
+) -> h11.Event | type[h11.PAUSED]:
+    while True:
+        event = conn.next_event()
+        if event is not h11.NEED_DATA:
+            return event  # type: ignore[return-value]
+        data = await stream.receive_some(RECEIVE_CHUNK)
+        conn.receive_data(bytes(data))
+
+
+async def read_request(
+    conn: h11.Connection, stream: trio.abc.Stream, max_body: int
+) -> Request | None:
+    """The next request on the connection, or None when the client has gone."""
+    try:
+        with trio.fail_after(HEAD_TIMEOUT):
+            event = await _next_event(conn, stream)
+    except trio.TooSlowError:
+        raise HttpError(408, "timeout", "request head not received in time") from None
+    except h11.RemoteProtocolError as exc:
+        if "too large" in str(exc).lower() or "too long" in str(exc).lower():
+            raise HttpError(431, "head_too_large", "request head too large") from None
+        raise HttpError(exc.error_status_hint, "bad_request", "malformed HTTP request") from None
+    if isinstance(event, h11.ConnectionClosed) or event is h11.PAUSED:
+        return None
+    if not isinstance(event, h11.Request):
+        raise HttpError(400, "bad_request", "malformed HTTP request")
+    target = event.target.decode("latin-1")
+    try:
+        path, query = parse_target(target)
+    except UnicodeDecodeError:
+        raise HttpError(400, "bad_request", "request path is not valid UTF-8") from None
+    headers: dict[str, str] = {}
+    for name, value in event.headers:
+        headers[name.decode("latin-1")] = value.decode("latin-1")
+    request = Request(event.method.decode("latin-1"), target, path, query, headers, event)
+    if request.is_websocket_upgrade:
+        return request
+    length = headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > max_body:
+        raise HttpError(413, "too_large", f"request body over {max_body} bytes")
+    request.body = await _read_body(conn, stream, max_body)
+    return request
+
+
+async def _read_body(conn: h11.Connection, stream: trio.abc.Stream, max_body: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        with trio.fail_after(BODY_TIMEOUT):
+            while True:
+                event = await _next_event(conn, stream)
+                if isinstance(event, h11.Data):
+                    size += len(event.data)
+                    if size > max_body:
+                        raise HttpError(413, "too_large", f"request body over {max_body} bytes")
+                    chunks.append(event.data)
+                elif isinstance(event, h11.EndOfMessage):
+                    return b"".join(chunks)
+                else:
+                    raise HttpError(400, "bad_request", "incomplete request body")
+    except trio.TooSlowError:
+        raise HttpError(408, "timeout", "request body not received in time") from None
+    except h11.RemoteProtocolError:
+        raise HttpError(400, "bad_request", "malformed request body") from None
+
+
+async def send_response(
+    conn: h11.Connection, stream: trio.abc.Stream, response: Response, head_only: bool = False
+) -> None:
+    headers = [
+        ("content-type", response.content_type),
+        ("content-length", str(len(response.body))),
+        ("cache-control", "no-store"),
+        ("x-content-type-options", "nosniff"),
+        *response.headers,
+    ]
+    data = conn.send(h11.Response(status_code=response.status, headers=headers))
+    if not head_only:
+        data += conn.send(h11.Data(data=response.body))
+    data += conn.send(h11.EndOfMessage())
+    with trio.fail_after(SEND_TIMEOUT):
+        await stream.send_all(data)
+
+
+def replay_request(request: h11.Request, trailing: bytes) -> bytes:
+    """The bytes of `request` (and what followed it), as a client would send them."""
+    client = h11.Connection(h11.CLIENT)
+    return bytes(client.send(request) or b"") + trailing
+
+
+class PrefixedStream(trio.abc.Stream):
+    """A stream that first yields `prefix`, then whatever `stream` receives."""
+
+    def __init__(self, prefix: bytes, stream: trio.abc.Stream) -> None:
+        self._prefix = prefix
+        self._stream = stream
+
+    async def receive_some(self, max_bytes: int | None = None) -> bytes:
+        if self._prefix:
+            size = len(self._prefix) if max_bytes is None else max_bytes
+            chunk, self._prefix = self._prefix[:size], self._prefix[size:]
+            await trio.lowlevel.checkpoint()
+            return chunk
+        return bytes(await self._stream.receive_some(max_bytes))
+
+    async def send_all(self, data: bytes | bytearray | memoryview) -> None:
+        await self._stream.send_all(data)
+
+    async def wait_send_all_might_not_block(self) -> None:
+        await self._stream.wait_send_all_might_not_block()
+
+    async def send_eof(self) -> None:
+        if isinstance(self._stream, trio.abc.HalfCloseableStream):
+            await self._stream.send_eof()
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()

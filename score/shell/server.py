@@ -1,0 +1,160 @@
+"""The one-port server: HTTP by h11, WebSocket upgrades handed to trio-websocket.
+
+Each TCP connection is read with h11. Plain requests go to the `Api`; an upgrade on
+`/ws` is replayed into trio-websocket's `wrap_server_stream`. Every connection runs
+in its own nursery and its own error boundary: whatever one client does, the others
+keep being served. On shutdown every open WebSocket gets a close frame (1001, going
+away) before the connections are cancelled.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import h11
+import trio
+import trio_websocket
+
+from score.core import wire
+from score.core.access import AccessPolicy, bearer_token
+from score.core.commands import CommandError
+from score.shell.api import Api, error_response, json_response
+from score.shell.game import Game
+from score.shell.http import (
+    MAX_HEAD_BYTES,
+    HttpError,
+    PrefixedStream,
+    Request,
+    read_request,
+    replay_request,
+    send_response,
+)
+from score.shell.websocket import Session
+
+log = logging.getLogger("score.server")
+
+HANDSHAKE_TIMEOUT = 10.0
+CLOSE_TIMEOUT = 2.0
+GOING_AWAY = 1001
+
+
+class Server:
+    def __init__(self, game: Game, policy: AccessPolicy, static_root: Path) -> None:
+        self.game = game
+        self.policy = policy
+        self.api = Api(game, policy, static_root)
+        self.websockets: set[trio_websocket.WebSocketConnection] = set()
+
+    async def serve(
+        self,
+        host: str,
+        port: int,
+        *,
+        task_status: trio.TaskStatus[list[trio.SocketListener]] = trio.TASK_STATUS_IGNORED,
+    ) -> None:
+        """Listen on host:port; reports the bound listeners once ready."""
+        listeners = await trio.open_tcp_listeners(port, host=host)
+        try:
+            async with trio.open_nursery() as nursery:
+                for listener in listeners:
+                    nursery.start_soon(self._accept_loop, listener, nursery)
+                task_status.started(listeners)
+        finally:
+            for listener in listeners:
+                await trio.aclose_forcefully(listener)
+
+    async def _accept_loop(self, listener: trio.SocketListener, nursery: trio.Nursery) -> None:
+        while True:
+            try:
+                stream = await listener.accept()
+            except OSError as exc:  # out of file descriptors, for instance
+                log.warning("accept failed: %s", exc)
+                await trio.sleep(0.1)
+                continue
+            nursery.start_soon(self.handle_connection, stream)
+
+    async def close_all(self, code: int = GOING_AWAY) -> None:
+        """Send every WebSocket a close frame, waiting at most CLOSE_TIMEOUT."""
+        with trio.move_on_after(CLOSE_TIMEOUT):
+            async with trio.open_nursery() as nursery:
+                for ws in list(self.websockets):
+                    nursery.start_soon(ws.aclose, code, "server shutting down")
+
+    async def handle_connection(self, stream: trio.SocketStream) -> None:
+        try:
+            await self._serve_connection(stream)
+        except (trio.BrokenResourceError, trio.ClosedResourceError, trio.TooSlowError):
+            pass
+        except Exception:
+            log.exception("connection failed")
+        finally:
+            await trio.aclose_forcefully(stream)
+
+    async def _serve_connection(self, stream: trio.SocketStream) -> None:
+        conn = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD_BYTES)
+        while True:
+            try:
+                request = await read_request(conn, stream, wire.MAX_MESSAGE_BYTES)
+            except HttpError as error:
+                if conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
+                    response = json_response(
+                        wire.error_message(CommandError(error.code, error.message)),
+                        error.status,
+                    )
+                    await send_response(conn, stream, response)
+                return
+            if request is None:
+                return
+            if request.is_websocket_upgrade:
+                await self._upgrade(conn, stream, request)
+                return
+            response = await self.api.handle(request)
+            await send_response(conn, stream, response, head_only=request.method == "HEAD")
+            if conn.our_state is h11.MUST_CLOSE or conn.their_state is h11.MUST_CLOSE:
+                return
+            try:
+                conn.start_next_cycle()
+            except h11.LocalProtocolError:
+                return
+
+    async def _upgrade(
+        self, conn: h11.Connection, stream: trio.SocketStream, request: Request
+    ) -> None:
+        if request.path != "/ws":
+            # Declining a protocol switch is an ordinary response (h11 allows it).
+            response = error_response(CommandError("not_found", "WebSocket endpoint is /ws"))
+            await send_response(conn, stream, response)
+            return
+        trailing, _ = conn.trailing_data
+        replayed = PrefixedStream(replay_request(request.raw, trailing), stream)
+        control = self._control_error(request)
+        async with trio.open_nursery() as nursery:
+            with trio.move_on_after(HANDSHAKE_TIMEOUT) as handshake:
+                ws_request = await trio_websocket.wrap_server_stream(
+                    nursery, replayed, max_message_size=wire.MAX_MESSAGE_BYTES
+                )
+                ws = await ws_request.accept()
+            if handshake.cancelled_caught:
+                nursery.cancel_scope.cancel()
+                return
+            self.websockets.add(ws)
+            code = 1000
+            try:
+                await Session(self.game, ws, control).run()
+            except trio.Cancelled:
+                code = GOING_AWAY
+                raise
+            finally:
+                self.websockets.discard(ws)
+                with trio.CancelScope(shield=True), trio.move_on_after(CLOSE_TIMEOUT / 4):
+                    await ws.aclose(code)
+                nursery.cancel_scope.cancel()
+
+    def _control_error(self, request: Request) -> CommandError | None:
+        token = bearer_token(request.header("authorization")) or request.query.get("token")
+        try:
+            self.policy.check_control(request.header("host"), request.header("origin"), token)
+        except CommandError as error:
+            return error
+        return None

@@ -1,0 +1,234 @@
+"""The SQLite event store: the one place that knows SQL.
+
+The database is the source of truth (DESIGN section 2). The schema is versioned with
+`PRAGMA user_version` and migrated on open; the file is marked with an
+`application_id` so that a stranger's database is refused instead of modified. WAL
+mode lets the pusher read while the main process writes; every write (and every
+read-then-write) runs in a `BEGIN IMMEDIATE` transaction, so a busy database is
+waited for (`busy_timeout`) at the start of the transaction, never half-way through.
+
+`Store` is synchronous; the Trio shell reaches it through `AsyncStore`, which runs
+one call at a time on a worker thread so a lock wait never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import trio
+
+from score.core import wire
+from score.core.events import EventType, NewEvent, StoredEvent
+
+APPLICATION_ID = 0x53434F52  # "SCOR"
+SCHEMA_VERSION = 1
+DEFAULT_BUSY_TIMEOUT_MS = 5_000
+
+T = TypeVar("T")
+
+
+class StoreError(Exception):
+    """A problem with the database, with a message fit for the operator."""
+
+
+class DatabaseMissing(StoreError):
+    pass
+
+
+class NotAScoreDatabase(StoreError):
+    pass
+
+
+class StoreBusy(StoreError):
+    pass
+
+
+_SCHEMA_V1 = """
+CREATE TABLE IF NOT EXISTS events(
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    type TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deliveries(
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    destination TEXT NOT NULL,
+    delivered INTEGER,
+    delivered_at INTEGER,
+    PRIMARY KEY(event_id, destination)
+);
+CREATE INDEX IF NOT EXISTS deliveries_done
+    ON deliveries(destination, event_id) WHERE delivered = 1;
+"""
+
+
+class Store:
+    """A connection to one Score database."""
+
+    def __init__(self, connection: sqlite3.Connection, path: str) -> None:
+        self._db = connection
+        self.path = path
+
+    # -- opening ------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        create: bool = True,
+        busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    ) -> Store:
+        """Open (and, if allowed, create) a database and bring its schema up to date."""
+        name = str(path)
+        in_memory = name == ":memory:"
+        if not in_memory and not create and not Path(name).exists():
+            raise DatabaseMissing(f"no database at {name}")
+        try:
+            connection = sqlite3.connect(
+                name,
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=busy_timeout_ms / 1000,
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open {name}: {exc}") from None
+        store = cls(connection, name)
+        try:
+            store._configure(busy_timeout_ms, in_memory)
+            store._migrate()
+        except sqlite3.DatabaseError as exc:
+            connection.close()
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreBusy(f"{name} is locked by another process") from None
+            raise NotAScoreDatabase(f"{name} is not a Score database ({exc})") from None
+        except StoreError:
+            connection.close()
+            raise
+        return store
+
+    def _configure(self, busy_timeout_ms: int, in_memory: bool) -> None:
+        self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        if not in_memory:
+            self._db.execute("PRAGMA journal_mode = WAL")
+        # FULL: a commit is on disk before the operator sees its effect.
+        self._db.execute("PRAGMA synchronous = FULL")
+        self._db.execute("PRAGMA foreign_keys = ON")
+
+    def _migrate(self) -> None:
+        with self.transaction():
+            application_id = self._scalar("PRAGMA application_id")
+            version = self._scalar("PRAGMA user_version")
+            tables = {
+                row[0]
+                for row in self._db.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    " AND name NOT LIKE 'sqlite_%'"
+                )
+            }
+            if application_id not in (0, APPLICATION_ID):
+                raise NotAScoreDatabase(f"{self.path} is not a Score database")
+            if version > SCHEMA_VERSION:
+                raise NotAScoreDatabase(
+                    f"{self.path} was written by a newer Score (schema {version})"
+                )
+            if version == 0 and application_id == 0 and tables:
+                if not {"events", "deliveries"} <= tables:
+                    raise NotAScoreDatabase(f"{self.path} is not a Score database")
+                # The original design stored created_at in whole seconds.
+                self._db.execute("UPDATE events SET created_at = created_at * 1000")
+            if version < 1:
+                for statement in _SCHEMA_V1.split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- transactions -------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: BEGIN IMMEDIATE takes the write lock up front."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreBusy(f"the database is busy: {exc}") from None
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        else:
+            self._db.execute("COMMIT")
+
+    def _scalar(self, sql: str, parameters: Sequence[Any] = ()) -> Any:
+        row = self._db.execute(sql, parameters).fetchone()
+        return None if row is None else row[0]
+
+    # -- events -------------------------------------------------------------------
+
+    def append(self, events: Sequence[NewEvent]) -> list[StoredEvent]:
+        """Store events atomically, in order; returns them with their ids."""
+        stored: list[StoredEvent] = []
+        with self.transaction() as db:
+            for event in events:
+                cursor = db.execute(
+                    "INSERT INTO events(type, payload, created_at) VALUES (?, ?, ?)",
+                    (str(event.type), wire.encode(event.payload), event.created_at),
+                )
+                assert cursor.lastrowid is not None
+                stored.append(
+                    StoredEvent(cursor.lastrowid, event.type, event.created_at, event.payload)
+                )
+        return stored
+
+    def events(self, after: int = 0, until: int | None = None) -> Iterator[StoredEvent]:
+        """Stored events in id order, with `after < id <= until`."""
+        limit = until if until is not None else 2**63 - 1
+        cursor = self._db.execute(
+            "SELECT id, type, payload, created_at FROM events WHERE id > ? AND id <= ? ORDER BY id",
+            (after, limit),
+        )
+        for event_id, kind, payload, created_at in cursor:
+            yield StoredEvent(event_id, EventType(kind), created_at, wire.decode(payload))
+
+    def last_event_id(self) -> int:
+        return int(self._scalar("SELECT coalesce(max(id), 0) FROM events"))
+
+    def last_created_at(self) -> int:
+        return int(self._scalar("SELECT coalesce(max(created_at), 0) FROM events"))
+
+    def delivery_status(self, event_ids: Sequence[int]) -> dict[int, dict[str, int | None]]:
+        """Per event id: {destination: delivered flag} for the given events."""
+        result: dict[int, dict[str, int | None]] = {}
+        if not event_ids:
+            return result
+        cursor = self._db.execute(
+            "SELECT event_id, destination, delivered FROM deliveries"
+            " WHERE event_id BETWEEN ? AND ?",
+            (min(event_ids), max(event_ids)),
+        )
+        for event_id, destination, delivered in cursor:
+            result.setdefault(event_id, {})[destination] = delivered
+        return result
+
+
+class AsyncStore:
+    """The store as the Trio shell sees it: one call at a time, on a worker thread."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._limiter = trio.CapacityLimiter(1)
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        return await trio.to_thread.run_sync(fn, *args, limiter=self._limiter)
+
+    async def append(self, events: Sequence[NewEvent]) -> list[StoredEvent]:
+        return await self.run(self.store.append, events)
