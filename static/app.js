@@ -87,6 +87,7 @@ function render() {
     el.clock.dataset.stale = String(stale);
     el.clock.classList.toggle("stale", stale);
     el.staleBadge.hidden = !stale || model.state === null;
+    el.statusLabel.parentElement.classList.toggle("stale", stale);
     shownStale = stale;
   }
 
@@ -165,13 +166,26 @@ function toggle() {
   send({ command: model.running ? "pause" : "start" });
 }
 
+// The last adjust still waiting for its answer: quick presses (or key repeat) build on it
+// rather than on a state the server has not updated yet, so three taps on +1 s add 3 s.
+let inFlight = null; // {ms, at, running}
+
 function adjust(deltaTenths) {
-  const ms = model.remainingAt(localNow());
+  const now = localNow();
+  let ms = model.remainingAt(now);
   if (ms === null) {
     showServerError({ code: "no_state", message: "No clock state from the server yet — cannot adjust." });
     return;
   }
-  send({ command: "set", seconds: adjustedSeconds(ms, deltaTenths) });
+  if (inFlight !== null) {
+    ms = inFlight.running ? Math.max(0, inFlight.ms - (now - inFlight.at)) : inFlight.ms;
+  }
+  const seconds = adjustedSeconds(ms, deltaTenths);
+  const mine = { ms: seconds * 1000, at: now, running: model.running };
+  inFlight = mine;
+  send({ command: "set", seconds }).finally(() => {
+    if (inFlight === mine) inFlight = null;
+  });
 }
 
 async function submitTime() {

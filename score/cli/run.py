@@ -44,12 +44,20 @@ def run(
     try:
         trio.run(_serve, config, open_browser)
     except* StoreError as group:
-        raise fail(str(group.exceptions[0])) from None
+        raise fail(str(_first(group))) from None
     except* OSError as group:
-        error = group.exceptions[0]
+        error = _first(group)
         if isinstance(error, OSError) and error.errno == errno.EADDRINUSE:
             raise fail(f"port {port} on {host} is already in use; try --port 0") from None
         raise fail(f"cannot serve on {host}:{port}: {error}") from None
+
+
+def _first(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The first leaf exception of a (nested) exception group."""
+    error: BaseException = group
+    while isinstance(error, BaseExceptionGroup):
+        error = error.exceptions[0]
+    return error
 
 
 async def _serve(config: Config, open_browser: bool) -> None:

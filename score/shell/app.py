@@ -64,9 +64,9 @@ class RunningApp:
 async def run_app(
     config: Config, *, task_status: trio.TaskStatus[RunningApp] = trio.TASK_STATUS_IGNORED
 ) -> None:
-    store = await trio.to_thread.run_sync(Store.open, config.db)
+    store = AsyncStore(await trio.to_thread.run_sync(Store.open, config.db))
     try:
-        game = await Game.load(AsyncStore(store), config.wall_ms)
+        game = await Game.load(store, config.wall_ms)
         token = None if config.loopback else config.token or secrets.token_urlsafe(16)
         policy = AccessPolicy(loopback=config.loopback, token=token)
         server = Server(game, policy, static_root())
@@ -79,5 +79,4 @@ async def run_app(
                 RunningApp(game, server, config.host, port, token, nursery.cancel_scope)
             )
     finally:
-        with trio.CancelScope(shield=True):
-            await trio.to_thread.run_sync(store.close)
+        await store.aclose()

@@ -10,6 +10,7 @@ away) before the connections are cancelled.
 from __future__ import annotations
 
 import logging
+import socket
 from pathlib import Path
 
 import h11
@@ -37,6 +38,7 @@ log = logging.getLogger("score.server")
 HANDSHAKE_TIMEOUT = 10.0
 CLOSE_TIMEOUT = 2.0
 GOING_AWAY = 1001
+VIEWER_SEND_BUFFER = 32 * 1024
 
 
 class Server:
@@ -44,7 +46,10 @@ class Server:
         self.game = game
         self.policy = policy
         self.api = Api(game, policy, static_root)
-        self.websockets: set[trio_websocket.WebSocketConnection] = set()
+        # Open WebSocket sessions, each with the cancel scope that ends it.
+        self.websockets: dict[trio_websocket.WebSocketConnection, trio.CancelScope] = {}
+        self._closing = False
+        self._all_closed = trio.Event()
 
     async def serve(
         self,
@@ -74,12 +79,18 @@ class Server:
                 continue
             nursery.start_soon(self.handle_connection, stream)
 
-    async def close_all(self, code: int = GOING_AWAY) -> None:
-        """Send every WebSocket a close frame, waiting at most CLOSE_TIMEOUT."""
+    async def close_all(self) -> None:
+        """End every WebSocket session with a close frame (1001, going away).
+
+        Each session closes itself, so its reader is still there to complete the
+        close handshake; we wait for them all, at most CLOSE_TIMEOUT.
+        """
+        self._closing = True
+        for scope in self.websockets.values():
+            scope.cancel()
         with trio.move_on_after(CLOSE_TIMEOUT):
-            async with trio.open_nursery() as nursery:
-                for ws in list(self.websockets):
-                    nursery.start_soon(ws.aclose, code, "server shutting down")
+            if self.websockets:
+                await self._all_closed.wait()
 
     async def handle_connection(self, stream: trio.SocketStream) -> None:
         try:
@@ -126,6 +137,9 @@ class Server:
             response = error_response(CommandError("not_found", "WebSocket endpoint is /ws"))
             await send_response(conn, stream, response)
             return
+        # A small kernel send buffer per viewer: a client that stops reading fills
+        # its queue (and is dropped) within seconds, and 1,000 viewers cost little.
+        stream.socket.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, VIEWER_SEND_BUFFER)
         trailing, _ = conn.trailing_data
         replayed = PrefixedStream(replay_request(request.raw, trailing), stream)
         control = self._control_error(request)
@@ -138,17 +152,22 @@ class Server:
             if handshake.cancelled_caught:
                 nursery.cancel_scope.cancel()
                 return
-            self.websockets.add(ws)
             code = 1000
             try:
-                await Session(self.game, ws, control).run()
+                with trio.CancelScope() as session:
+                    self.websockets[ws] = session
+                    await Session(self.game, ws, control).run()
+                if self._closing:
+                    code = GOING_AWAY
             except trio.Cancelled:
                 code = GOING_AWAY
                 raise
             finally:
-                self.websockets.discard(ws)
                 with trio.CancelScope(shield=True), trio.move_on_after(CLOSE_TIMEOUT / 4):
-                    await ws.aclose(code)
+                    await ws.aclose(code, "server shutting down" if code == GOING_AWAY else None)
+                self.websockets.pop(ws, None)
+                if self._closing and not self.websockets:
+                    self._all_closed.set()
                 nursery.cancel_scope.cancel()
 
     def _control_error(self, request: Request) -> CommandError | None:

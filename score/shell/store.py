@@ -221,14 +221,27 @@ class Store:
 
 
 class AsyncStore:
-    """The store as the Trio shell sees it: one call at a time, on a worker thread."""
+    """The store as the Trio shell sees it: one call at a time, on a worker thread.
 
-    def __init__(self, store: Store) -> None:
+    `inline=True` runs calls on the Trio thread instead: only for virtual-time
+    tests, where a worker thread would let the mock clock jump while SQLite works.
+    """
+
+    def __init__(self, store: Store, *, inline: bool = False) -> None:
         self.store = store
+        self._inline = inline
         self._limiter = trio.CapacityLimiter(1)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._inline:
+            await trio.lowlevel.checkpoint()
+            return fn(*args)
         return await trio.to_thread.run_sync(fn, *args, limiter=self._limiter)
 
     async def append(self, events: Sequence[NewEvent]) -> list[StoredEvent]:
         return await self.run(self.store.append, events)
+
+    async def aclose(self) -> None:
+        """Close after any call in flight (never under a running worker)."""
+        with trio.CancelScope(shield=True):
+            await self.run(self.store.close)

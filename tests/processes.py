@@ -1,0 +1,70 @@
+"""Running `score` as a real child process, the way an operator does."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import trio
+
+URL_LINE = re.compile(rb"Score is serving on http://[^:]+:(\d+)/")
+
+
+def score_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "score", *args]
+
+
+@dataclass
+class ScoreProcess:
+    process: trio.Process
+    port: int
+    stdout: bytearray = field(default_factory=bytearray)
+    stderr: bytearray = field(default_factory=bytearray)
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+
+    async def stop(self, signum: int = signal.SIGINT, timeout: float = 10) -> int:
+        self.process.send_signal(signum)
+        with trio.fail_after(timeout):
+            return await self.process.wait()
+
+
+async def _drain(stream: trio.abc.ReceiveStream, into: bytearray) -> None:
+    async for chunk in stream:
+        into.extend(chunk)
+
+
+async def start_score(
+    nursery: trio.Nursery, db: Path, *extra: str, timeout: float = 15
+) -> ScoreProcess:
+    """Spawn `score run --port 0` and wait until it prints its URL."""
+    process = await trio.lowlevel.open_process(
+        score_command("run", "--db", str(db), "--port", "0", "--no-open", *extra),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stdout is not None and process.stderr is not None
+    running = ScoreProcess(process, 0)
+    nursery.start_soon(_drain, process.stdout, running.stdout)
+    nursery.start_soon(_drain, process.stderr, running.stderr)
+    with trio.fail_after(timeout):
+        while not (match := URL_LINE.search(running.stdout)):
+            if process.poll() is not None:
+                raise AssertionError(f"score exited early: {bytes(running.stderr).decode()}")
+            await trio.sleep(0.02)
+    running.port = int(match.group(1))
+    return running
+
+
+def run_score(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    """Run a short `score` command to completion."""
+    return subprocess.run(
+        score_command(*args), capture_output=True, text=True, timeout=timeout, check=False
+    )

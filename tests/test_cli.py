@@ -1,0 +1,142 @@
+"""The command line as an operator meets it: real processes, real exit codes."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import sqlite3
+from pathlib import Path
+
+import pytest
+import trio
+
+from score import __version__
+from tests.client import http, post_json
+from tests.processes import run_score, start_score
+
+
+def test_version() -> None:
+    result = run_score("--version")
+    assert result.returncode == 0
+    assert __version__ in result.stdout
+
+
+def test_help_lists_the_commands_but_not_push() -> None:
+    result = run_score("--help")
+    assert result.returncode == 0
+    assert "run" in result.stdout and "replay" in result.stdout
+    assert " push " not in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("run", "--port", "notaport"),
+        ("run", "--port", "70000"),
+        ("replay", "--until", "x"),
+        ("frobnicate",),
+    ],
+)
+def test_bad_arguments_fail_cleanly(args: tuple[str, ...]) -> None:
+    result = run_score(*args)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_replay_of_a_missing_database(tmp_path: Path) -> None:
+    result = run_score("replay", "--db", str(tmp_path / "missing.db"))
+    assert result.returncode == 1
+    assert "no database" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "missing.db").exists()
+
+
+@pytest.mark.parametrize("command", ["replay", "run"])
+def test_a_file_that_is_not_a_score_database(tmp_path: Path, command: str) -> None:
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 4096)
+    result = run_score(
+        command, "--db", str(path), *(("--no-open", "--port", "0") if command == "run" else ())
+    )
+    assert result.returncode == 1
+    assert "not a Score database" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert path.read_bytes().startswith(b"\xff\xd8\xff\xe0")
+
+
+def test_a_foreign_sqlite_database(tmp_path: Path) -> None:
+    path = tmp_path / "shop.db"
+    with sqlite3.connect(path) as raw:
+        raw.execute("CREATE TABLE orders(id INTEGER)")
+    result = run_score("replay", "--db", str(path))
+    assert result.returncode == 1
+    assert "not a Score database" in result.stderr
+
+
+def test_a_port_in_use(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_score("run", "--db", str(tmp_path / "s.db"), "--port", str(port), "--no-open")
+    assert result.returncode == 1
+    assert "already in use" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+async def test_signals_shut_down_cleanly(
+    tmp_path: Path, nursery: trio.Nursery, signum: int
+) -> None:
+    score = await start_score(nursery, tmp_path / "s.db")
+    assert (await http(score.port, "GET", "/state")).status == 200
+    assert await score.stop(signum) == 0
+    await trio.sleep(0.1)
+    assert b"Traceback" not in score.stderr
+    assert b"shutting down" in score.stderr
+
+
+async def test_replay_json_agrees_with_the_live_state(
+    tmp_path: Path, nursery: trio.Nursery
+) -> None:
+    db = tmp_path / "s.db"
+    score = await start_score(nursery, db)
+    await post_json(score.port, "/clock", {"seconds": 300})
+    await post_json(score.port, "/start")
+    await trio.sleep(0.4)
+    live = (await post_json(score.port, "/pause")).json()["state"]
+    replayed = json.loads(run_score("replay", "--db", str(db), "--json").stdout)
+    assert replayed["state"]["remaining_ms"] == live["remaining_ms"]
+    assert replayed["state"]["running"] is False
+    assert [e["type"] for e in replayed["events"]] == ["CLOCK_SET", "GAME_STARTED", "GAME_PAUSED"]
+    assert all(isinstance(e["created_at"], int) for e in replayed["events"])
+    # --until folds the history up to that event, at that event's instant.
+    until = json.loads(run_score("replay", "--db", str(db), "--json", "--until", "2").stdout)
+    assert until["state"] == until["state"] | {"remaining_ms": 300_000, "running": True}
+    table = run_score("replay", "--db", str(db))
+    assert table.returncode == 0
+    assert "GAME_PAUSED" in table.stdout
+    assert await score.stop() == 0
+
+
+async def test_sigkill_while_running_resumes_from_the_stored_timestamps(
+    tmp_path: Path, nursery: trio.Nursery
+) -> None:
+    db = tmp_path / "s.db"
+    first = await start_score(nursery, db)
+    await post_json(first.port, "/clock", {"seconds": 600})
+    started = (await post_json(first.port, "/start")).json()["state"]
+    first.kill()
+    await first.process.wait()
+    outage_began = trio.current_time()
+    await trio.sleep(1.0)
+    second = await start_score(nursery, db)
+    state = (await http(second.port, "GET", "/state")).json()["state"]
+    # The truth: the clock kept running through the outage, from its start stamp.
+    truth_ms = 600_000 - (state["server_time_ms"] - started["server_time_ms"])
+    assert state["running"] is True
+    assert abs(state["remaining_ms"] - truth_ms) <= 300
+    assert trio.current_time() - outage_began >= 1.0
+    assert state["remaining_ms"] <= 599_000
+    assert await second.stop() == 0
