@@ -3,10 +3,10 @@
 Each command lives in the module of its name; `app` holds the typer application.
 """
 
-from score.cli import replay, run
+from score.cli import push, replay, run
 from score.cli.app import app
 
-__all__ = ["app", "main", "replay", "run"]
+__all__ = ["app", "main", "push", "replay", "run"]
 
 
 def main() -> None:

@@ -59,7 +59,7 @@ def event_line(event: StoredEvent) -> str:
     The separators are json's defaults on purpose: the lines are byte for byte those
     of the original design, so consumers that match on them keep working.
     """
-    return json.dumps(event_record(event), allow_nan=False, ensure_ascii=False) + "\n"
+    return json.dumps(event_record(event), allow_nan=False) + "\n"
 
 
 def encode_batch(events: Sequence[StoredEvent]) -> bytes:

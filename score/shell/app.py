@@ -17,10 +17,13 @@ from pathlib import Path
 import trio
 
 from score.core.access import AccessPolicy, is_loopback_host
+from score.core.wire import MAX_MESSAGE_BYTES
 from score.shell.game import Game, run_clock, system_wall_ms
+from score.shell.http import Limits
 from score.shell.server import Server
 from score.shell.static_files import static_root
 from score.shell.store import AsyncStore, Store
+from score.shell.supervisor import PusherSupervisor
 
 log = logging.getLogger("score.app")
 
@@ -33,10 +36,18 @@ class Config:
     events_log: Path | None = None
     token: str | None = None
     wall_ms: Callable[[], int] = field(default=system_wall_ms)
+    limits: Limits = field(default_factory=lambda: Limits(max_body=MAX_MESSAGE_BYTES))
+    pusher: bool = True
+    """Deliver events with a supervised `score push` child (tests may turn it off)."""
 
     @property
     def loopback(self) -> bool:
         return is_loopback_host(self.host)
+
+    @property
+    def destinations(self) -> list[Path]:
+        """Where events are delivered: `events_log`, else events.log beside the db."""
+        return [self.events_log or Path(self.db).parent / "events.log"]
 
 
 @dataclass
@@ -61,22 +72,47 @@ class RunningApp:
         self.cancel_scope.cancel()
 
 
+def choose_token(config: Config) -> str | None:
+    """The operator token: one given by the operator is always required; on a
+    network-facing bind one is required anyway, and made up when none was given."""
+    if config.token:
+        return config.token
+    return None if config.loopback else secrets.token_urlsafe(16)
+
+
 async def run_app(
     config: Config, *, task_status: trio.TaskStatus[RunningApp] = trio.TASK_STATUS_IGNORED
 ) -> None:
     store = AsyncStore(await trio.to_thread.run_sync(Store.open, config.db))
     try:
         game = await Game.load(store, config.wall_ms)
-        token = None if config.loopback else config.token or secrets.token_urlsafe(16)
+        token = choose_token(config)
         policy = AccessPolicy(loopback=config.loopback, token=token)
-        server = Server(game, policy, static_root())
-        async with trio.open_nursery() as nursery:
-            await nursery.start(run_clock, game)
-            listeners = await nursery.start(server.serve, config.host, config.port)
-            # The pusher's supervisor joins this nursery here (next issue).
-            port = listeners[0].socket.getsockname()[1]
-            task_status.started(
-                RunningApp(game, server, config.host, port, token, nursery.cancel_scope)
-            )
+        server = Server(game, policy, static_root(), config.limits)
+        try:
+            await _serve(config, game, server, token, task_status)
+        finally:
+            with trio.CancelScope(shield=True):
+                await game.save_snapshot()  # the next start replays nothing
     finally:
         await store.aclose()
+
+
+async def _serve(
+    config: Config,
+    game: Game,
+    server: Server,
+    token: str | None,
+    task_status: trio.TaskStatus[RunningApp],
+) -> None:
+    """The root nursery: game loop, server, pusher supervisor."""
+    async with trio.open_nursery() as nursery:
+        await nursery.start(run_clock, game)
+        listeners = await nursery.start(server.serve, config.host, config.port)
+        if config.pusher and str(config.db) != ":memory:":
+            supervisor = PusherSupervisor(game, Path(config.db), config.destinations)
+            await nursery.start(supervisor.run)
+        port = listeners[0].socket.getsockname()[1]
+        task_status.started(
+            RunningApp(game, server, config.host, port, token, nursery.cancel_scope)
+        )

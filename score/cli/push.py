@@ -1,0 +1,58 @@
+"""`score push`: the event pusher, a hidden command that `score run` starts as a child.
+
+It is not meant to be run by hand: its stdin is the parent's wake-up pipe (end of
+input = shut down), its stderr carries JSON log lines for the parent to render, and
+it ignores Ctrl+C, which the parent coordinates. Test hook: with the environment
+variable SCORE_PUSH_CRASH_AFTER=N it raises an exception once it has delivered N
+events, to show that a crashing pusher is reported whole and restarted.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from pathlib import Path
+
+import typer
+
+from score.cli.app import DB_OPTION, app
+
+CRASH_AFTER_ENV = "SCORE_PUSH_CRASH_AFTER"
+
+log = logging.getLogger("score.push")
+
+
+@app.command(hidden=True)
+def push(
+    db: Path = DB_OPTION,
+    events_log: list[Path] = typer.Option(
+        ..., "--events-log", metavar="PATH", help="A JSON Lines destination (repeatable)."
+    ),
+) -> None:
+    """Deliver stored events to their destinations (started by `score run`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Imported here, not at the top: `score --help` and `score run` need none of it.
+    import trio
+
+    from score.pusher.log_lines import setup_json_logging
+    from score.pusher.main import PusherConfig, run_pusher
+    from score.shell.store import StoreError
+
+    setup_json_logging()
+    crash_after = os.environ.get(CRASH_AFTER_ENV)
+    config = PusherConfig(
+        db=db,
+        destinations=tuple(path.absolute() for path in events_log),
+        crash_after=int(crash_after) if crash_after else None,
+    )
+    try:
+        trio.run(run_pusher, config)
+    except* StoreError as group:
+        # The database is missing or is not a Score database: nothing to deliver from.
+        # The supervisor logs the exit and tries again later, with backoff.
+        error: BaseException = group
+        while isinstance(error, BaseExceptionGroup):
+            error = error.exceptions[0]
+        log.error("cannot deliver: %s", error)
+        raise typer.Exit(1) from None

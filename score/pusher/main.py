@@ -1,0 +1,81 @@
+"""The pusher process (`score push`): wake-ups on stdin, one worker per destination.
+
+The main process writes a line on our stdin after each commit; any bytes wake every
+worker at once, and the workers also poll every 0.5 s, so a lost wake-up costs at
+most that. End of stdin means "shut down": when the parent exits, even by SIGKILL,
+its end of the pipe closes and we follow it, so no pusher outlives its game. SIGTERM
+is a shutdown too; SIGINT is ignored (set by the command), because Ctrl+C at the
+terminal reaches the whole process group and it is the parent's job to stop us.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+import trio
+
+from score.pusher.worker import CrashHook, DestinationWorker, Wakeup
+from score.shell.store import AsyncStore, Store
+
+log = logging.getLogger("score.push")
+
+READ_SIZE = 4096
+
+
+@dataclass(frozen=True)
+class PusherConfig:
+    db: Path
+    destinations: tuple[Path, ...]
+    crash_after: int | None = None
+    stdin_fd: int = 0
+
+
+async def run_pusher(config: PusherConfig) -> None:
+    """Deliver until stdin ends or SIGTERM arrives."""
+    store = AsyncStore(await trio.to_thread.run_sync(lambda: Store.open(config.db, create=False)))
+    try:
+        crash = CrashHook(config.crash_after)
+        workers = [DestinationWorker(store, path, crash) for path in config.destinations]
+        log.info(
+            "pusher started: %s -> %s",
+            config.db,
+            ", ".join(str(path) for path in config.destinations),
+        )
+        wake = Wakeup()
+        async with trio.open_nursery() as nursery:
+            for worker in workers:
+                nursery.start_soon(worker.run, wake)
+            nursery.start_soon(_stop_on_sigterm, nursery.cancel_scope)
+            await _read_wakeups(config.stdin_fd, wake)
+            log.info("stdin closed: shutting down")
+            nursery.cancel_scope.cancel()
+    finally:
+        await store.aclose()
+
+
+async def _read_wakeups(fd: int, wake: Wakeup) -> None:
+    """Wake the workers for every chunk read from `fd`; return at end of input."""
+    if stat.S_ISFIFO(os.fstat(fd).st_mode):
+        # A pipe (the normal case): read it the Trio way. Only we use this pipe, so
+        # putting it in non-blocking mode surprises nobody.
+        async with trio.lowlevel.FdStream(os.dup(fd)) as stream:
+            async for _chunk in stream:
+                wake.notify()
+        return
+    # A terminal or a file (someone running `score push` by hand): non-blocking mode
+    # would leak to the terminal's other streams, so block in a worker thread instead.
+    while await trio.to_thread.run_sync(os.read, fd, READ_SIZE, abandon_on_cancel=True):
+        wake.notify()
+
+
+async def _stop_on_sigterm(scope: trio.CancelScope) -> None:
+    with trio.open_signal_receiver(signal.SIGTERM) as signals:
+        async for _ in signals:
+            log.info("SIGTERM received: shutting down")
+            scope.cancel()
+            return

@@ -1,0 +1,181 @@
+"""Delivering to one destination: a loop of claim, append, fsync, mark.
+
+The worker opens its file (lock, torn-line repair), reconciles the deliveries table
+with the file's last event id, then repeats: read the next batch of events after the
+file's last id, append them in one write and one fsync, mark them delivered. The
+database is only read while the file is written, and each mark is one short
+transaction, so the main process never waits on the pusher's I/O. Any failure
+closes the file; the next attempt reopens and reconciles it, so a half-written batch
+is repaired from the file itself, whatever happened. Between passes the worker waits
+for a wake-up or the 0.5 s poll; while failing, for its backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from pathlib import Path
+
+import trio
+
+from score.core import delivery
+from score.pusher.jsonl_file import DestinationError, DestinationLocked, JsonLinesFile
+from score.shell.store import AsyncStore, StoreError
+
+log = logging.getLogger("score.push")
+
+
+class Wakeup:
+    """A nudge for every worker that is never lost: waiters compare generations."""
+
+    def __init__(self) -> None:
+        self.generation = 0
+        self._event = trio.Event()
+
+    def notify(self) -> None:
+        self.generation += 1
+        self._event.set()
+        self._event = trio.Event()
+
+    async def wait_after(self, seen: int) -> None:
+        """Return once `notify` has been called since generation `seen`."""
+        if self.generation == seen:
+            await self._event.wait()
+
+
+class CrashHook:
+    """Test hook (SCORE_PUSH_CRASH_AFTER=N): raise once N events were delivered by
+    this process, to show that a crashing child is reported and restarted."""
+
+    def __init__(self, after: int | None) -> None:
+        self.after = after
+        self.delivered = 0
+
+    def count(self, events: int) -> None:
+        self.delivered += events
+        if self.after is not None and self.delivered >= self.after:
+            raise RuntimeError(
+                f"SCORE_PUSH_CRASH_AFTER={self.after}: crashing on purpose"
+                f" after {self.delivered} events"
+            )
+
+
+def wall_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class DestinationWorker:
+    def __init__(self, store: AsyncStore, path: Path, crash: CrashHook | None = None) -> None:
+        self.store = store
+        self.path = path
+        self.name = delivery.destination_name(str(path))
+        self.crash = crash or CrashHook(None)
+        self.failures = 0
+        self._file: JsonLinesFile | None = None
+        self._waiting_for_lock = False
+
+    async def run(self, wake: Wakeup) -> None:
+        """Deliver forever: after each pass, wait for a wake-up, the poll or backoff."""
+        try:
+            while True:
+                seen = wake.generation
+                await self.deliver_pending()
+                delay, wakeable = delivery.next_attempt(self.failures)
+                with trio.move_on_after(delay):
+                    if wakeable:
+                        await wake.wait_after(seen)
+                    else:
+                        await trio.sleep_forever()
+        finally:
+            self._close()
+
+    async def deliver_pending(self) -> None:
+        """One pass: deliver everything there is; a failure is logged and counted."""
+        try:
+            if self._file is None or not self._file.is_current():
+                await self._open()
+            while await self._deliver_batch():
+                pass
+        except DestinationLocked:
+            self._close()
+            if not self._waiting_for_lock:
+                log.info("waiting for another pusher to release %s", self.path)
+            self._waiting_for_lock = True
+            return
+        except (OSError, DestinationError, StoreError, sqlite3.Error) as exc:
+            self._close()
+            self.failures += 1
+            delay, _ = delivery.next_attempt(self.failures)
+            log.warning("delivery to %s failed: %s; retrying in %.2g s", self.path, exc, delay)
+            if isinstance(exc, OSError | DestinationError):
+                await self._mark_failed()
+            return
+        if self.failures:
+            log.info("delivery to %s recovered after %d failures", self.path, self.failures)
+        self.failures = 0
+
+    async def _open(self) -> None:
+        self._close()
+        opened = await trio.to_thread.run_sync(JsonLinesFile.open, self.path)
+        self._file = opened
+        self._waiting_for_lock = False
+        if opened.torn_bytes:
+            log.warning("dropped a torn last line (%d bytes) from %s", opened.torn_bytes, self.path)
+        plan = await self.store.run(
+            self.store.store.reconcile_deliveries, self.name, opened.last_id, wall_ms()
+        )
+        if plan.foreign:
+            raise DestinationError(
+                f"{self.path} holds events up to {opened.last_id}, more than the database"
+                " has: it belongs to another database; move it away"
+            )
+        if plan.mark_through > plan.mark_after:
+            log.info(
+                "events %d..%d were in %s but not marked: marked delivered",
+                plan.mark_after + 1,
+                plan.mark_through,
+                self.path,
+            )
+        if plan.unmark_after is not None:
+            log.warning(
+                "%s ends at event %d but more were marked delivered: delivering them again",
+                self.path,
+                opened.last_id,
+            )
+        log.info("delivering to %s after event %d", self.path, opened.last_id)
+
+    async def _deliver_batch(self) -> bool:
+        """Deliver the next batch; False when there was nothing to deliver."""
+        file = self._file
+        assert file is not None
+        events = await self.store.run(
+            self.store.store.next_batch, file.last_id, delivery.BATCH_LIMIT
+        )
+        if not events:
+            return False
+        # Once the write has started, finish it and its mark even if we are asked to
+        # stop: a shutdown then leaves file and table in agreement.
+        with trio.CancelScope(shield=True):
+            await trio.to_thread.run_sync(file.append, delivery.encode_batch(events))
+            file.last_id = events[-1].id
+            await self.store.run(
+                self.store.store.mark_delivered, self.name, events[0].id, file.last_id, wall_ms()
+            )
+        self.crash.count(len(events))
+        return True
+
+    async def _mark_failed(self) -> None:
+        """Mark the next batch failed (2): the operator sees what is stuck."""
+        try:
+            through = await self.store.run(self.store.store.delivered_through, self.name)
+            await self.store.run(
+                self.store.store.mark_failed, self.name, through + 1, through + delivery.BATCH_LIMIT
+            )
+        except (StoreError, sqlite3.Error) as exc:
+            log.warning("could not mark failed deliveries: %s", exc)
+
+    def _close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None

@@ -1,0 +1,251 @@
+"""The pusher's supervisor: spawn `score push`, feed it, relay its logs, restart it.
+
+The child runs under `trio.run_process` started with `nursery.start`, its stdin and
+stderr piped. After every commit the supervisor writes a line on the child's stdin
+(a wake-up; commits in quick succession share one). Every line the child writes on
+stderr is rendered through our own logging with the child's time and pid; the reader
+is shielded from cancellation and drains to end of file, so the last words of a
+dying child are never lost. If the child dies, the status turns `dead` at once and
+it is restarted after a backoff (core `RestartPolicy`). `pusher_status` is
+recomputed every second and whenever the child starts or stops. Stopping (when the
+app's nursery is cancelled) is: close stdin, wait; SIGTERM, wait; SIGKILL. Trio
+waits for the child to exit before the nursery ends, so no pusher is orphaned.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import trio
+
+from score.core import delivery
+from score.core.delivery import ProcessState, RestartPolicy
+from score.core.events import StoredEvent
+from score.pusher.log_lines import LineSplitter, json_record, parse_line, raw_record
+from score.shell.game import Game
+from score.shell.store import StoreError
+
+log = logging.getLogger("score.supervisor")
+
+WAKE_LINE = b"commit\n"
+STATUS_INTERVAL = 1.0
+PENDING_INTERVAL = 0.25
+STOP_GRACE = 3.0
+"""Seconds a child has to finish its batch and exit once its stdin is closed."""
+TERM_GRACE = 2.0
+"""Seconds between SIGTERM and SIGKILL."""
+DRAIN_GRACE = 1.0
+"""Seconds to read what is left in the child's stderr after it has exited."""
+
+
+def pusher_command(db: Path, destinations: Sequence[Path]) -> list[str]:
+    """The command line of the child: this same program, frozen or not."""
+    if getattr(sys, "frozen", False):
+        program = [sys.executable]
+    else:
+        program = [sys.executable, "-m", "score"]
+    arguments = ["push", "--db", str(db)]
+    for path in destinations:
+        arguments += ["--events-log", str(path)]
+    return program + arguments
+
+
+async def stop_gracefully(process: trio.Process) -> None:
+    """`deliver_cancel` for the child; Trio cancels it as soon as the child exits."""
+    if process.stdin is not None:
+        await process.stdin.aclose()  # end of input means "shut down"
+    await trio.sleep(STOP_GRACE)
+    log.warning("pusher (pid %d) still running after stdin closed: SIGTERM", process.pid)
+    process.terminate()
+    await trio.sleep(TERM_GRACE)
+    log.warning("pusher (pid %d) ignored SIGTERM: SIGKILL", process.pid)
+    process.kill()
+
+
+class PusherSupervisor:
+    def __init__(
+        self,
+        game: Game,
+        db: Path,
+        destinations: Sequence[Path],
+        policy: RestartPolicy | None = None,
+    ) -> None:
+        self.game = game
+        self.destinations = [path.absolute() for path in destinations]
+        self.names = [delivery.destination_name(str(path)) for path in self.destinations]
+        self.command = pusher_command(db.absolute(), self.destinations)
+        self.policy = policy or RestartPolicy()
+        self.process: trio.Process | None = None
+        self._changed = trio.Event()
+        self._oldest_undelivered: int | None = None
+        self._wake_send, self._wake_receive = trio.open_memory_channel[None](1)
+
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        """Supervise until cancelled; ready once the first child was spawned (or
+        failed to be: the app runs without delivery rather than not at all)."""
+        self.game.add_commit_listener(self._on_commit)
+        reported = False
+
+        def ready() -> None:
+            nonlocal reported
+            if not reported:
+                reported = True
+                task_status.started()
+
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(self._report_status)
+            failures = 0
+            while True:
+                started_at = trio.current_time()
+                code = await self._run_child(ready)
+                ready()
+                ran_for = trio.current_time() - started_at
+                failures, delay = self.policy.after_exit(failures, ran_for)
+                log.warning("pusher %s; restarting in %.1f s", _describe(code), delay)
+                await trio.sleep(delay)
+
+    def _on_commit(self, events: list[StoredEvent]) -> None:
+        # Called by the game right after each commit: must never block it. A full
+        # channel already holds a wake-up the child has not had yet; one is enough.
+        try:
+            self._wake_send.send_nowait(None)
+        except (trio.WouldBlock, trio.ClosedResourceError, trio.BrokenResourceError):
+            pass
+
+    # -- one child ------------------------------------------------------------------
+
+    async def _run_child(self, ready: Callable[[], None]) -> int | None:
+        """Run one child until it exits; its exit code (None if it could not start)."""
+        feeding = trio.CancelScope()
+        relaying = trio.CancelScope(shield=True)
+        process: trio.Process | None = None
+        try:
+            async with trio.open_nursery() as nursery:
+                process = await nursery.start(self._spawn, feeding, relaying)
+                self.process = process
+                self._changed.set()
+                log.info("pusher started (pid %d)", process.pid)
+                ready()
+                nursery.start_soon(self._feed_stdin, process, feeding)
+                nursery.start_soon(self._relay_stderr, process, relaying)
+        except* OSError as group:
+            log.error("cannot start the pusher: %s", group.exceptions[0])
+        finally:
+            if process is not None:
+                # It has exited (run_process waited for that): close our pipe ends.
+                with trio.CancelScope(shield=True):
+                    for stream in (process.stdin, process.stderr):
+                        if stream is not None:
+                            await stream.aclose()
+        return None if process is None else process.returncode
+
+    async def _spawn(
+        self,
+        feeding: trio.CancelScope,
+        relaying: trio.CancelScope,
+        *,
+        task_status: trio.TaskStatus[trio.Process],
+    ) -> None:
+        try:
+            await trio.run_process(
+                self.command,
+                stdin=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                check=False,
+                deliver_cancel=stop_gracefully,
+                task_status=task_status,
+            )
+        finally:
+            # The child has exited (run_process always waits for that): stop writing
+            # to it, give the stderr reader a moment to drain, and show `dead` now.
+            feeding.cancel()
+            relaying.deadline = trio.current_time() + DRAIN_GRACE
+            self._changed.set()
+
+    async def _feed_stdin(self, process: trio.Process, scope: trio.CancelScope) -> None:
+        assert process.stdin is not None
+        with scope:
+            try:
+                async for _ in self._wake_receive:
+                    await process.stdin.send_all(WAKE_LINE)
+            except (trio.BrokenResourceError, trio.ClosedResourceError):
+                pass  # the child is gone or going; a new one starts with a full pass
+
+    async def _relay_stderr(self, process: trio.Process, scope: trio.CancelScope) -> None:
+        # Shielded (by `scope`) from the app's cancellation, so that what a child
+        # writes while it is being stopped is read too; the deadline set on `scope`
+        # once the child has exited bounds the drain.
+        assert process.stderr is not None
+        lines = LineSplitter()
+        tid = 0
+        try:
+            with scope:
+                async for chunk in process.stderr:
+                    for line in lines.feed(chunk):
+                        tid = self._emit(line, process.pid, tid)
+        finally:
+            for line in lines.flush():
+                self._emit(line, process.pid, tid)
+
+    def _emit(self, line: str, pid: int, tid: int) -> int:
+        """Log one line of the child's stderr; returns the child's last thread id."""
+        fields = parse_line(line)
+        if fields is None:
+            # Not a record (a traceback, a crash message): shown whatever our level.
+            record = raw_record(line, pid, tid, time.time())
+            logging.getLogger(record.name).handle(record)
+            return tid
+        record = json_record(fields, pid, tid, time.time())
+        logger = logging.getLogger(record.name)
+        if logger.isEnabledFor(record.levelno):
+            logger.handle(record)
+        return record.thread or tid
+
+    # -- the status light ---------------------------------------------------------
+
+    async def _report_status(self) -> None:
+        """Recompute every second (absolute deadlines, no drift) and on every change;
+        four times a second while pending, so that recovery shows promptly."""
+        next_tick = trio.current_time()
+        while True:
+            await self._refresh_status()
+            interval = PENDING_INTERVAL if self.game.pusher_status == "pending" else STATUS_INTERVAL
+            now = trio.current_time()
+            while next_tick <= now:
+                next_tick += interval
+            with trio.move_on_at(next_tick):
+                await self._changed.wait()
+            self._changed = trio.Event()
+
+    async def _refresh_status(self) -> None:
+        process = self.process
+        if process is None:
+            state = ProcessState.NOT_STARTED
+        elif process.returncode is None:
+            state = ProcessState.RUNNING
+        else:
+            state = ProcessState.EXITED
+        if state is ProcessState.RUNNING:
+            store = self.game.store
+            try:
+                self._oldest_undelivered = await store.run(
+                    store.store.oldest_undelivered_at, self.names
+                )
+            except (StoreError, sqlite3.Error) as exc:  # busy or broken: keep the last answer
+                log.debug("pending check failed: %s", exc)
+        status = delivery.pusher_status(state, self._oldest_undelivered, self.game.time.now())
+        self.game.set_pusher_status(status)
+
+
+def _describe(code: int | None) -> str:
+    if code is None:
+        return "could not start"
+    if code < 0:
+        return f"was killed by signal {-code}"
+    return f"exited with code {code}"
