@@ -12,6 +12,7 @@ the instant the clock reached zero, and broadcasts at least once a second.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,11 @@ from score.core.clock import Clock, expires_at, expiry_due, fold
 from score.core.commands import Command, CommandError, decide
 from score.core.events import NewEvent, StoredEvent
 from score.shell.store import AsyncStore, StoreError
+
+log = logging.getLogger("score.game")
+
+SNAPSHOT_EVERY = 1000
+"""Events between two snapshots of the clock."""
 
 VIEWER_QUEUE = 32
 """Messages a viewer may fall behind by before it is dropped."""
@@ -76,7 +82,7 @@ class Game:
     @classmethod
     async def load(cls, store: AsyncStore, wall_ms: Callable[[], int] = system_wall_ms) -> Game:
         """The game as the stored history left it (after a restart or a crash)."""
-        clock = await store.run(lambda: fold(store.store.events()))
+        clock = await store.run(store.store.load_clock)
         last_stamp = await store.run(store.store.last_created_at)
         return cls(store, clock, TimeSource(wall_ms, not_before=last_stamp))
 
@@ -112,6 +118,19 @@ class Game:
         self._changed.set()
         self._changed = trio.Event()
         self.broadcast()
+        if any(event.id % SNAPSHOT_EVERY == 0 for event in stored):
+            await self.save_snapshot()
+
+    async def save_snapshot(self) -> None:
+        """Remember the folded clock, so the next start replays only the tail.
+
+        A snapshot is only a shortcut: if it cannot be written now, the next one
+        (or a full replay) will do.
+        """
+        try:
+            await self.store.run(self.store.store.save_snapshot, self.clock)
+        except StoreError as exc:
+            log.warning("snapshot not written: %s", exc)
 
     def add_commit_listener(self, listener: Callable[[list[StoredEvent]], None]) -> None:
         self._commit_listeners.append(listener)
