@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -32,3 +33,38 @@ async def app(db_path: Path, nursery: trio.Nursery) -> AsyncIterator[RunningApp]
     running: RunningApp = await nursery.start(run_app, Config(db=db_path, port=0))
     yield running
     await running.stop()
+
+
+class ServerThread:
+    """The app on its own Trio loop in a background thread, for synchronous tests
+    (hypothesis examples each run their own `trio.run` against it)."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.app: RunningApp | None = None
+        self._token: trio.lowlevel.TrioToken | None = None
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=trio.run, args=(self._main,), daemon=True)
+
+    async def _main(self) -> None:
+        async with trio.open_nursery() as nursery:
+            self.app = await nursery.start(run_app, Config(db=self.db, port=0))
+            self._token = trio.lowlevel.current_trio_token()
+            self._ready.set()
+
+    def __enter__(self) -> RunningApp:
+        self._thread.start()
+        assert self._ready.wait(15), "the server thread did not start"
+        assert self.app is not None
+        return self.app
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.app is not None
+        trio.from_thread.run(self.app.stop, trio_token=self._token)
+        self._thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def server_thread(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    with ServerThread(tmp_path_factory.mktemp("server") / "score.db") as running:
+        yield running

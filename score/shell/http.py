@@ -15,11 +15,18 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import h11
 import trio
 
-MAX_HEAD_BYTES = 16 * 1024
-HEAD_TIMEOUT = 10.0
-BODY_TIMEOUT = 10.0
-SEND_TIMEOUT = 10.0
 RECEIVE_CHUNK = 16 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How long and how much a client may take, per request."""
+
+    max_head: int = 16 * 1024
+    max_body: int = 64 * 1024
+    head_timeout: float = 10.0
+    body_timeout: float = 10.0
+    send_timeout: float = 10.0
 
 
 class HttpError(Exception):
@@ -75,11 +82,12 @@ async def _next_event(
 
 
 async def read_request(
-    conn: h11.Connection, stream: trio.abc.Stream, max_body: int
+    conn: h11.Connection, stream: trio.abc.Stream, limits: Limits
 ) -> Request | None:
     """The next request on the connection, or None when the client has gone."""
+    max_body = limits.max_body
     try:
-        with trio.fail_after(HEAD_TIMEOUT):
+        with trio.fail_after(limits.head_timeout):
             event = await _next_event(conn, stream)
     except trio.TooSlowError:
         raise HttpError(408, "timeout", "request head not received in time") from None
@@ -105,15 +113,16 @@ async def read_request(
     length = headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > max_body:
         raise HttpError(413, "too_large", f"request body over {max_body} bytes")
-    request.body = await _read_body(conn, stream, max_body)
+    request.body = await _read_body(conn, stream, limits)
     return request
 
 
-async def _read_body(conn: h11.Connection, stream: trio.abc.Stream, max_body: int) -> bytes:
+async def _read_body(conn: h11.Connection, stream: trio.abc.Stream, limits: Limits) -> bytes:
     chunks: list[bytes] = []
     size = 0
+    max_body = limits.max_body
     try:
-        with trio.fail_after(BODY_TIMEOUT):
+        with trio.fail_after(limits.body_timeout):
             while True:
                 event = await _next_event(conn, stream)
                 if isinstance(event, h11.Data):
@@ -132,7 +141,11 @@ async def _read_body(conn: h11.Connection, stream: trio.abc.Stream, max_body: in
 
 
 async def send_response(
-    conn: h11.Connection, stream: trio.abc.Stream, response: Response, head_only: bool = False
+    conn: h11.Connection,
+    stream: trio.abc.Stream,
+    response: Response,
+    limits: Limits,
+    head_only: bool = False,
 ) -> None:
     headers = [
         ("content-type", response.content_type),
@@ -145,7 +158,7 @@ async def send_response(
     if not head_only:
         data += conn.send(h11.Data(data=response.body))
     data += conn.send(h11.EndOfMessage())
-    with trio.fail_after(SEND_TIMEOUT):
+    with trio.fail_after(limits.send_timeout):
         await stream.send_all(data)
 
 

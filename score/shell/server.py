@@ -23,8 +23,8 @@ from score.core.commands import CommandError
 from score.shell.api import Api, error_response, json_response
 from score.shell.game import Game
 from score.shell.http import (
-    MAX_HEAD_BYTES,
     HttpError,
+    Limits,
     PrefixedStream,
     Request,
     read_request,
@@ -35,15 +35,17 @@ from score.shell.websocket import Session
 
 log = logging.getLogger("score.server")
 
-HANDSHAKE_TIMEOUT = 10.0
 CLOSE_TIMEOUT = 2.0
 GOING_AWAY = 1001
 VIEWER_SEND_BUFFER = 32 * 1024
 
 
 class Server:
-    def __init__(self, game: Game, policy: AccessPolicy, static_root: Path) -> None:
+    def __init__(
+        self, game: Game, policy: AccessPolicy, static_root: Path, limits: Limits | None = None
+    ) -> None:
         self.game = game
+        self.limits = limits or Limits(max_body=wire.MAX_MESSAGE_BYTES)
         self.policy = policy
         self.api = Api(game, policy, static_root)
         # Open WebSocket sessions, each with the cancel scope that ends it.
@@ -103,17 +105,17 @@ class Server:
             await trio.aclose_forcefully(stream)
 
     async def _serve_connection(self, stream: trio.SocketStream) -> None:
-        conn = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD_BYTES)
+        conn = h11.Connection(h11.SERVER, max_incomplete_event_size=self.limits.max_head)
         while True:
             try:
-                request = await read_request(conn, stream, wire.MAX_MESSAGE_BYTES)
+                request = await read_request(conn, stream, self.limits)
             except HttpError as error:
                 if conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
                     response = json_response(
                         wire.error_message(CommandError(error.code, error.message)),
                         error.status,
                     )
-                    await send_response(conn, stream, response)
+                    await send_response(conn, stream, response, self.limits)
                 return
             if request is None:
                 return
@@ -121,7 +123,9 @@ class Server:
                 await self._upgrade(conn, stream, request)
                 return
             response = await self.api.handle(request)
-            await send_response(conn, stream, response, head_only=request.method == "HEAD")
+            await send_response(
+                conn, stream, response, self.limits, head_only=request.method == "HEAD"
+            )
             if conn.our_state is h11.MUST_CLOSE or conn.their_state is h11.MUST_CLOSE:
                 return
             try:
@@ -135,7 +139,7 @@ class Server:
         if request.path != "/ws":
             # Declining a protocol switch is an ordinary response (h11 allows it).
             response = error_response(CommandError("not_found", "WebSocket endpoint is /ws"))
-            await send_response(conn, stream, response)
+            await send_response(conn, stream, response, self.limits)
             return
         # A small kernel send buffer per viewer: a client that stops reading fills
         # its queue (and is dropped) within seconds, and 1,000 viewers cost little.
@@ -144,7 +148,7 @@ class Server:
         replayed = PrefixedStream(replay_request(request.raw, trailing), stream)
         control = self._control_error(request)
         async with trio.open_nursery() as nursery:
-            with trio.move_on_after(HANDSHAKE_TIMEOUT) as handshake:
+            with trio.move_on_after(self.limits.head_timeout) as handshake:
                 ws_request = await trio_websocket.wrap_server_stream(
                     nursery, replayed, max_message_size=wire.MAX_MESSAGE_BYTES
                 )

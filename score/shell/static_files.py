@@ -36,8 +36,11 @@ def resolve(root: Path, path: str) -> Path | None:
         return None
     if any(part in ("", ".", "..") for part in name.split("/")):
         return None
-    candidate = (root / name).resolve()
-    if not candidate.is_relative_to(root.resolve()) or not candidate.is_file():
+    try:
+        candidate = (root / name).resolve()
+        if not candidate.is_relative_to(root.resolve()) or not candidate.is_file():
+            return None
+    except (OSError, ValueError):  # a name too long for the file system, for one
         return None
     return candidate
 
