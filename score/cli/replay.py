@@ -7,8 +7,6 @@ from pathlib import Path
 import typer
 
 from score.cli.app import DB_OPTION, app, console, fail
-from score.cli.replay_view import print_replay
-from score.shell.store import StoreError
 
 
 @app.command()
@@ -18,6 +16,9 @@ def replay(
     until: int | None = typer.Option(None, "--until", min=1, help="Stop at this event id."),
 ) -> None:
     """Show the event history and the state it folds to."""
+    from score.cli.replay_view import print_replay
+    from score.shell.store import StoreError
+
     try:
         print_replay(console, db, json_output=json_output, until=until)
     except StoreError as error:

@@ -1,27 +1,16 @@
 """`score run`: the clock, its pages, its API and event delivery, until a signal.
 
-Ctrl+C and SIGTERM shut it down cleanly (WebSockets closed with 1001) with exit 0.
+The command only declares its options; the Trio side lives in `score.cli.serving`,
+imported when the command runs, so `score --help` stays fast.
 """
 
 from __future__ import annotations
 
-import errno
-import logging
-import os
-import signal
-import sys
-import webbrowser
 from pathlib import Path
 
-import trio
 import typer
 
-from score.cli.app import DB_OPTION, app, console, errors, fail
-from score.shell.app import Config, RunningApp, run_app
-from score.shell.logs import quiet, setup_logging
-from score.shell.store import StoreError
-
-log = logging.getLogger("score.cli")
+from score.cli.app import DB_OPTION, app
 
 
 @app.command()
@@ -38,55 +27,7 @@ def run(
     ),
 ) -> None:
     """Run the clock: operator page, displays, API and event delivery on one port."""
-    setup_logging(errors)
-    quiet(["trio-websocket"])
-    config = Config(db=db, host=host, port=port, events_log=events_log, token=token)
-    try:
-        trio.run(_serve, config, open_browser)
-    except* StoreError as group:
-        raise fail(str(_first(group))) from None
-    except* OSError as group:
-        error = _first(group)
-        if isinstance(error, OSError) and error.errno == errno.EADDRINUSE:
-            raise fail(f"port {port} on {host} is already in use; try --port 0") from None
-        raise fail(f"cannot serve on {host}:{port}: {error}") from None
+    from score.cli.serving import serve
+    from score.shell.app import Config
 
-
-def _first(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    """The first leaf exception of a (nested) exception group."""
-    error: BaseException = group
-    while isinstance(error, BaseExceptionGroup):
-        error = error.exceptions[0]
-    return error
-
-
-async def _serve(config: Config, open_browser: bool) -> None:
-    with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-        async with trio.open_nursery() as nursery:
-            running: RunningApp = await nursery.start(run_app, config)
-            _announce(running)
-            if open_browser and _has_display():
-                nursery.start_soon(_open_browser, running.url)
-            async for signum in signals:
-                log.info("%s received, shutting down", signal.Signals(signum).name)
-                break
-            await running.stop()
-            nursery.cancel_scope.cancel()
-
-
-async def _open_browser(url: str) -> None:
-    await trio.to_thread.run_sync(webbrowser.open, url)
-
-
-def _announce(running: RunningApp) -> None:
-    console.print(f"Score is serving on {running.url}", highlight=False)
-    console.print(f"  displays and overlays: {running.url}display", highlight=False)
-    if running.token is not None:
-        console.print(f"  operator page: {running.url}?token={running.token}", highlight=False)
-        console.print(f"  operator token: {running.token}", highlight=False)
-
-
-def _has_display() -> bool:
-    if sys.platform in ("darwin", "win32"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    serve(Config(db=db, host=host, port=port, events_log=events_log, token=token), open_browser)

@@ -1,0 +1,95 @@
+"""Serving `score run`: the Trio side of the command, imported only when it runs.
+
+Ctrl+C and SIGTERM shut it down cleanly (WebSockets closed with 1001) with exit 0;
+a database or port problem ends in one clear line.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import signal
+import socket
+import sys
+import webbrowser
+
+import trio
+
+from score.cli.app import console, errors, fail
+from score.shell.app import Config, RunningApp, run_app
+from score.shell.logs import quiet, setup_logging
+from score.shell.store import StoreError
+
+log = logging.getLogger("score.cli")
+
+
+def serve(config: Config, open_browser: bool) -> None:
+    """Run the app until a signal; raise typer.Exit with one clear line on failure."""
+    setup_logging(errors)
+    quiet(["trio-websocket"])
+    try:
+        trio.run(_serve, config, open_browser)
+    except* StoreError as group:
+        raise fail(str(_first(group))) from None
+    except* OSError as group:
+        error = _first(group)
+        where = f"{config.host}:{config.port}"
+        if isinstance(error, OSError) and error.errno == errno.EADDRINUSE:
+            raise fail(
+                f"port {config.port} on {config.host} is already in use; try --port 0"
+            ) from None
+        raise fail(f"cannot serve on {where}: {error}") from None
+
+
+def _first(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The first leaf exception of a (nested) exception group."""
+    error: BaseException = group
+    while isinstance(error, BaseExceptionGroup):
+        error = error.exceptions[0]
+    return error
+
+
+async def _serve(config: Config, open_browser: bool) -> None:
+    with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+        async with trio.open_nursery() as nursery:
+            running: RunningApp = await nursery.start(run_app, config)
+            _announce(running)
+            if open_browser and _has_display():
+                nursery.start_soon(_open_browser, running.url)
+            async for signum in signals:
+                log.info("%s received, shutting down", signal.Signals(signum).name)
+                break
+            await running.stop()
+            nursery.cancel_scope.cancel()
+
+
+async def _open_browser(url: str) -> None:
+    await trio.to_thread.run_sync(webbrowser.open, url)
+
+
+def _announce(running: RunningApp) -> None:
+    console.print(f"Score is serving on {running.url}", highlight=False)
+    console.print(f"  displays and overlays: {running.url}display", highlight=False)
+    if running.host in ("0.0.0.0", "::", ""):
+        for address in _network_addresses():
+            base = f"http://{address}:{running.port}/"
+            console.print(f"  on the network: {base} (display: {base}display)", highlight=False)
+    if running.token is not None:
+        console.print(f"  operator page: {running.url}?token={running.token}", highlight=False)
+        console.print(f"  operator token: {running.token}", highlight=False)
+
+
+def _network_addresses() -> list[str]:
+    """This machine's IPv4 addresses by its host name (no traffic is sent)."""
+    try:
+        _, _, addresses = socket.gethostbyname_ex(socket.gethostname())
+    except OSError:
+        return []
+    return [address for address in addresses if not address.startswith("127.")]
+
+
+def _has_display() -> bool:
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
