@@ -162,8 +162,18 @@ async function send(cmd) {
   }
 }
 
+// The toggle still waiting for its answer: a second press before the answer comes (a
+// quick double tap, a slow link) means the opposite of the first press, not the same
+// command again — the operator toggles what they last asked for, not what they last saw.
+let pendingToggle = null; // {command}
+
 function toggle() {
-  send({ command: model.running ? "pause" : "start" });
+  const running = pendingToggle !== null ? pendingToggle.command === "start" : model.running;
+  const mine = { command: running ? "pause" : "start" };
+  pendingToggle = mine;
+  send(mine).finally(() => {
+    if (pendingToggle === mine) pendingToggle = null;
+  });
 }
 
 // The last adjust still waiting for its answer: quick presses (or key repeat) build on it
