@@ -48,6 +48,11 @@ def _event_json(event: StoredEvent, deliveries: dict[str, int | None]) -> dict[s
     }
 
 
+def _short(destination: str) -> str:
+    """`file:/long/path/events.log` -> `events.log`, to fit a terminal's width."""
+    return Path(destination.removeprefix("file:")).name or destination
+
+
 def print_replay(console: Console, db: Path, *, json_output: bool, until: int | None) -> None:
     result = load_replay(db, until)
     if json_output:
@@ -59,7 +64,7 @@ def print_replay(console: Console, db: Path, *, json_output: bool, until: int | 
     for event in result["events"]:
         stamp = datetime.fromtimestamp(event["created_at"] / 1000)
         delivery = ", ".join(
-            f"{name}: {DELIVERY_LABELS.get(flag, str(flag))}"
+            f"{_short(name)}: {DELIVERY_LABELS.get(flag, str(flag))}"
             for name, flag in sorted(event["deliveries"].items())
         )
         table.add_row(
