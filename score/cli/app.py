@@ -18,6 +18,9 @@ from score import __version__
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    # Plain click help: rich-formatted help imports markdown-it and more, which
+    # costs about 70 ms on every `score --help` of the frozen executable.
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
     help="Score: a game clock for the scorer's table.",
 )

@@ -51,6 +51,13 @@ def _first(group: BaseExceptionGroup[BaseException]) -> BaseException:
 
 
 async def _serve(config: Config, open_browser: bool) -> None:
+    # One Ctrl+C can arrive twice: in the one-file executable the terminal signals
+    # both the bootloader and this process, and the bootloader forwards its copy.
+    # Trio re-raises a copy still queued when the receiver closes, which would turn
+    # a clean shutdown into KeyboardInterrupt (exit 130) or death by SIGTERM; with
+    # the handlers set to "ignore" underneath the receiver, spare copies vanish.
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, signal.SIG_IGN)
     with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
         async with trio.open_nursery() as nursery:
             running: RunningApp = await nursery.start(run_app, config)
@@ -65,7 +72,30 @@ async def _serve(config: Config, open_browser: bool) -> None:
 
 
 async def _open_browser(url: str) -> None:
-    await trio.to_thread.run_sync(webbrowser.open, url)
+    await trio.to_thread.run_sync(_open_in_browser, url)
+
+
+def _open_in_browser(url: str) -> None:
+    """`webbrowser.open`, with the user's own library path for the browser.
+
+    The one-file executable points LD_LIBRARY_PATH at its unpacked libraries (its
+    own loader and the pusher, the same executable, need them); a system browser
+    started with that path could load our SQLite, zlib or OpenSSL instead of its own
+    and fail to start. The first pusher is already running when this is called.
+    """
+    bundled = os.environ.get("LD_LIBRARY_PATH")
+    if not getattr(sys, "frozen", False) or bundled is None:
+        webbrowser.open(url)
+        return
+    original = os.environ.get("LD_LIBRARY_PATH_ORIG")
+    if original is None:
+        del os.environ["LD_LIBRARY_PATH"]
+    else:
+        os.environ["LD_LIBRARY_PATH"] = original
+    try:
+        webbrowser.open(url)
+    finally:
+        os.environ["LD_LIBRARY_PATH"] = bundled
 
 
 def _announce(running: RunningApp) -> None:
