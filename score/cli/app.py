@@ -8,12 +8,16 @@ never a traceback.
 from __future__ import annotations
 
 import sys
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 
 from score import __version__
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 app = typer.Typer(
     add_completion=False,
@@ -24,22 +28,37 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Score: a game clock for the scorer's table.",
 )
-console = Console()
-# Log lines are not wrapped at 80 columns when stderr is a file or a pipe.
-errors = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+
+
+@cache
+def console() -> Console:
+    """Rich's console for output, made on first use (`--help` needs none)."""
+    from rich.console import Console
+
+    return Console()
+
+
+@cache
+def errors() -> Console:
+    """Rich's console on stderr, for logs and failures."""
+    from rich.console import Console
+
+    # Log lines are not wrapped at 80 columns when stderr is a file or a pipe.
+    return Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+
 
 DB_OPTION = typer.Option(Path("score.db"), "--db", help="The event database (SQLite).")
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print one clear line on stderr; raise the returned Exit."""
-    errors.print(f"[bold red]score:[/] {message}", highlight=False, markup=True)
+    errors().print(f"[bold red]score:[/] {message}", highlight=False, markup=True)
     return typer.Exit(code)
 
 
 def _version(value: bool) -> None:
     if value:
-        console.print(f"score {__version__}")
+        console().print(f"score {__version__}")
         raise typer.Exit()
 
 

@@ -20,6 +20,6 @@ def replay(
     from score.shell.store import StoreError
 
     try:
-        print_replay(console, db, json_output=json_output, until=until)
+        print_replay(console(), db, json_output=json_output, until=until)
     except StoreError as error:
         raise fail(str(error)) from None

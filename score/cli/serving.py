@@ -26,7 +26,7 @@ log = logging.getLogger("score.cli")
 
 def serve(config: Config, open_browser: bool) -> None:
     """Run the app until a signal; raise typer.Exit with one clear line on failure."""
-    setup_logging(errors)
+    setup_logging(errors())
     quiet(["trio-websocket"])
     try:
         trio.run(_serve, config, open_browser)
@@ -99,15 +99,15 @@ def _open_in_browser(url: str) -> None:
 
 
 def _announce(running: RunningApp) -> None:
-    console.print(f"Score is serving on {running.url}", highlight=False)
-    console.print(f"  displays and overlays: {running.url}display", highlight=False)
+    console().print(f"Score is serving on {running.url}", highlight=False)
+    console().print(f"  displays and overlays: {running.url}display", highlight=False)
     if running.host in ("0.0.0.0", "::", ""):
         for address in _network_addresses():
             base = f"http://{address}:{running.port}/"
-            console.print(f"  on the network: {base} (display: {base}display)", highlight=False)
+            console().print(f"  on the network: {base} (display: {base}display)", highlight=False)
     if running.token is not None:
-        console.print(f"  operator page: {running.url}?token={running.token}", highlight=False)
-        console.print(f"  operator token: {running.token}", highlight=False)
+        console().print(f"  operator page: {running.url}?token={running.token}", highlight=False)
+        console().print(f"  operator token: {running.token}", highlight=False)
 
 
 def _network_addresses() -> list[str]:
