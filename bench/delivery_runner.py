@@ -5,7 +5,9 @@ its own. Its flags are read from its `--help`: `--quick` is passed in quick mode
 and if it offers `--json PATH` (or `--json-out PATH`) its JSON is read back and
 kept whole; otherwise its printed tables are parsed, row by row, into figures (label
 and numbers), and the raw text is kept too. Sample lists found in its JSON (lists of
-ten numbers or more) are handed to the plot.
+ten numbers or more) are handed to the plot. `delivery_rows` turns either form into
+rows of the results table, judged against issue 6's goals (p50 < 2 ms and p99 < 10 ms
+over 1,000 events with wake-ups; >= 20,000 events/s over a 100,000-event backlog).
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from rows import Row, both, judged
+from stats import ratio
 
 SCRIPT = Path(__file__).resolve().parent / "bench_delivery.py"
 JSON_FLAG = re.compile(r"(--json(?:-out)?)\s+[A-Z_]+")
@@ -128,3 +133,122 @@ def strip_sample_lists(data: Any) -> None:
             del data[key]
         for value in data.values():
             strip_sample_lists(value)
+
+
+# -- its rows in the results table -----------------------------------------------
+
+DELIVERY_P50_GOAL_MS = 2.0
+DELIVERY_P99_GOAL_MS = 10.0
+THROUGHPUT_GOAL = 20_000.0
+
+
+def delivery_rows(delivery: dict[str, Any], quick: bool) -> list[Row]:
+    if not delivery.get("available"):
+        return [Row("delivery", "bench_delivery.py", "not run", notes=delivery.get("reason", ""))]
+    rows: list[Row] = []
+    if "error" in delivery:
+        rows.append(Row("delivery", "bench_delivery.py", str(delivery["error"]), status="error"))
+    data = delivery.get("json")
+    if isinstance(data, dict) and "latency" in data:
+        rows += _delivery_from_json(data, quick)
+    else:
+        rows += _delivery_from_table(delivery.get("rows", []), quick)
+    if not rows:
+        rows.append(
+            Row("delivery", "bench_delivery.py", "ran; no figures found", notes="see its stdout")
+        )
+    return rows
+
+
+def _latency_row(label: str, p50: float, p99: float, peak: float, status: str, note: str) -> Row:
+    figure = f"p50 {p50:.2f} / p99 {p99:.2f} / max {peak:.2f} ms"
+    goal = "p50 < 2, p99 < 10 ms" if "wake" in label else "-"
+    return Row("delivery", f"commit -> durable line: {label}", figure, goal, status, note)
+
+
+def _latency_status(p50: float, p99: float) -> str:
+    return both(judged(p50, DELIVERY_P50_GOAL_MS), judged(p99, DELIVERY_P99_GOAL_MS))
+
+
+def _delivery_from_json(data: dict[str, Any], quick: bool) -> list[Row]:
+    """Rows from bench_delivery.py's --json: latency.{wake,poll}, backlog."""
+    rows: list[Row] = []
+    latency = data.get("latency", {})
+    wake, poll = latency.get("wake"), latency.get("poll")
+    if wake:
+        n = len(wake.get("samples_ms", [])) or wake.get("n", 0)
+        status = _latency_status(wake["p50_ms"], wake["p99_ms"])
+        rows.append(
+            _latency_row(
+                wake.get("label", "wake"),
+                wake["p50_ms"],
+                wake["p99_ms"],
+                wake["max_ms"],
+                status if not quick and n >= 1000 else "-",
+                f"{n:,} events",
+            )
+        )
+    if poll:
+        times = ratio(poll["p50_ms"], wake["p50_ms"] if wake else None)
+        note = "original design" + (f"; {times:.0f}x the p50 with wake-ups" if times else "")
+        rows.append(
+            _latency_row(
+                poll.get("label", "poll"), poll["p50_ms"], poll["p99_ms"], poll["max_ms"], "-", note
+            )
+        )
+    backlog = data.get("backlog", {})
+    if backlog.get("events"):
+        events = backlog["events"]
+        full_size = not quick and events >= 100_000
+        for label, seconds in (
+            ("pusher spawned", backlog.get("seconds_from_spawn")),
+            ("pusher ready", backlog.get("seconds_from_ready")),
+        ):
+            if not seconds:
+                continue
+            rate = events / seconds
+            rows.append(
+                Row(
+                    "delivery",
+                    f"backlog throughput, from {label}",
+                    f"{rate:,.0f} ev/s",
+                    ">= 20,000 ev/s",
+                    judged(rate, THROUGHPUT_GOAL, at_least=True) if full_size else "-",
+                    f"{events:,} events in {seconds:.2f} s",
+                )
+            )
+    return rows
+
+
+def _delivery_from_table(found_rows: list[dict[str, Any]], quick: bool) -> list[Row]:
+    """Rows from bench_delivery.py's printed tables, when it wrote no JSON."""
+    rows: list[Row] = []
+    wake_p50: float | None = None
+    for found in found_rows:
+        label, values, table = found["label"], found["values"], found["table"]
+        full_size = not quick and (
+            "1000 events" in table or "1,000 events" in table or "100,000" in table
+        )
+        if "p50 ms" in values:
+            p50, p99, peak = values["p50 ms"], values.get("p99 ms", 0), values.get("max ms", 0)
+            if "wake" in label:
+                wake_p50 = p50
+                status = _latency_status(p50, p99) if full_size else "-"
+                rows.append(_latency_row(label, p50, p99, peak, status, table))
+            else:
+                times = ratio(p50, wake_p50)
+                note = f"original design; {times:.0f}x the p50 with wake-ups" if times else table
+                rows.append(_latency_row(label, p50, p99, peak, "-", note))
+        elif "events/s" in values:
+            rate = values["events/s"]
+            rows.append(
+                Row(
+                    "delivery",
+                    f"backlog throughput, from {label}",
+                    f"{rate:,.0f} ev/s",
+                    ">= 20,000 ev/s",
+                    judged(rate, THROUGHPUT_GOAL, at_least=True) if full_size else "-",
+                    table,
+                )
+            )
+    return rows

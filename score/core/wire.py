@@ -24,10 +24,17 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+# One decoder for the process: json.loads with parse_constant would build a new
+# decoder on every call, which is most of the cost of replaying a long history.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
 def decode(text: str | bytes) -> Any:
     """Parse JSON strictly, raising CommandError("bad_json", ...) on anything else."""
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        if isinstance(text, bytes | bytearray):
+            text = text.decode("utf-8")
+        return _DECODER.decode(text)
     except (ValueError, RecursionError) as exc:
         # UnicodeDecodeError and JSONDecodeError are both ValueErrors.
         raise CommandError("bad_json", f"not valid JSON: {str(exc)[:120]}") from None

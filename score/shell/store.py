@@ -78,6 +78,14 @@ CREATE TABLE IF NOT EXISTS snapshots(
 """
 
 MIGRATIONS = [_SCHEMA_V1, _SCHEMA_V2]
+
+_EVENT_TYPES = {str(kind): kind for kind in EventType}
+
+
+def _event(event_id: int, kind: str, payload: str, created_at: int) -> StoredEvent:
+    """A row of `events` as an event (most payloads are `{}`: no need to parse)."""
+    decoded = {} if payload == "{}" else wire.decode(payload)
+    return StoredEvent(event_id, _EVENT_TYPES[kind], created_at, decoded)
 """MIGRATIONS[n] takes a database from schema n to schema n + 1."""
 
 
@@ -213,7 +221,7 @@ class Store:
             (after, limit),
         )
         for event_id, kind, payload, created_at in cursor:
-            yield StoredEvent(event_id, EventType(kind), created_at, wire.decode(payload))
+            yield _event(event_id, kind, payload, created_at)
 
     def clock_steps(self, after: int = 0) -> Iterator[Step]:
         """Events after `after` as the fold needs them; SQLite extracts `seconds`,
@@ -296,10 +304,7 @@ class Store:
             "SELECT id, type, payload, created_at FROM events WHERE id > ? ORDER BY id LIMIT ?",
             (after, limit),
         )
-        return [
-            StoredEvent(event_id, EventType(kind), created_at, wire.decode(payload))
-            for event_id, kind, payload, created_at in cursor
-        ]
+        return [_event(*row) for row in cursor]
 
     def delivered_through(self, destination: str) -> int:
         """The highest event id marked delivered to `destination` (0 if none).
