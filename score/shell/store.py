@@ -271,7 +271,10 @@ class Store:
         return int(self._scalar("SELECT coalesce(max(id), 0) FROM events"))
 
     def last_created_at(self) -> int:
-        return int(self._scalar("SELECT coalesce(max(created_at), 0) FROM events"))
+        """The stamp of the newest event: one primary-key seek, not a scan (Score
+        never stamps an event earlier than the one before it)."""
+        value = self._scalar("SELECT created_at FROM events ORDER BY id DESC LIMIT 1")
+        return 0 if value is None else int(value)
 
     def delivery_status(self, event_ids: Sequence[int]) -> dict[int, dict[str, int | None]]:
         """Per event id: {destination: delivered flag} for the given events."""
