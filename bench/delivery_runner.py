@@ -1,20 +1,17 @@
-"""The delivery bench (bench/bench_delivery.py, a colleague's), run as a subprocess.
+"""The delivery bench (bench/bench_delivery.py), run as a subprocess.
 
 It is run as its own program so that its figures are exactly the ones it prints on
-its own. Its flags are read from its `--help`: `--quick` is passed in quick mode,
-and if it offers `--json PATH` (or `--json-out PATH`) its JSON is read back and
-kept whole; otherwise its printed tables are parsed, row by row, into figures (label
-and numbers), and the raw text is kept too. Sample lists found in its JSON (lists of
-ten numbers or more) are handed to the plot. `delivery_rows` turns either form into
-rows of the results table, judged against issue 6's goals (p50 < 2 ms and p99 < 10 ms
-over 1,000 events with wake-ups; >= 20,000 events/s over a 100,000-event backlog).
+its own; `--quick` is passed in quick mode and its `--json` output is read back whole.
+Sample lists found in that JSON (lists of ten numbers or more) are handed to the
+plot. `delivery_rows` turns it into rows of the results table, judged against issue
+6's goals (p50 < 2 ms and p99 < 10 ms over 1,000 events with wake-ups; >= 20,000
+events/s over a 100,000-event backlog).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import time
@@ -25,86 +22,34 @@ from rows import Row, both, judged
 from stats import ratio
 
 SCRIPT = Path(__file__).resolve().parent / "bench_delivery.py"
-JSON_FLAG = re.compile(r"(--json(?:-out)?)\s+[A-Z_]+")
-NUMBER = re.compile(r"^-?[\d,]*\.?\d+$")
 
 
 def run_delivery_bench(quick: bool, out: Path, timeout: float) -> dict[str, Any]:
-    if not SCRIPT.exists():
-        return {"available": False, "reason": f"{SCRIPT.name} is not there yet"}
-    env = {**os.environ, "COLUMNS": "200", "TERM": "dumb", "NO_COLOR": "1"}
-    helped = subprocess.run(
-        [sys.executable, str(SCRIPT), "--help"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
-    )
-    command = [sys.executable, str(SCRIPT)]
-    if quick and "--quick" in helped.stdout:
+    json_path = out / "delivery.json"
+    json_path.unlink(missing_ok=True)
+    command = [sys.executable, str(SCRIPT), "--json", str(json_path)]
+    if quick:
         command.append("--quick")
-    json_path: Path | None = None
-    if match := JSON_FLAG.search(helped.stdout):
-        json_path = out / "delivery.json"
-        json_path.unlink(missing_ok=True)
-        command += [match.group(1), str(json_path)]
+    env = {**os.environ, "COLUMNS": "200", "TERM": "dumb", "NO_COLOR": "1"}
     started = time.perf_counter()
     try:
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=timeout, env=env, check=False
         )
     except subprocess.TimeoutExpired:
-        return {"available": True, "command": command, "error": f"timed out after {timeout} s"}
+        return {"command": command, "error": f"timed out after {timeout} s"}
     result: dict[str, Any] = {
-        "available": True,
         "command": [Path(part).name if part == sys.executable else part for part in command],
         "seconds": time.perf_counter() - started,
         "exit_code": done.returncode,
         "stdout": done.stdout,
         "stderr_tail": done.stderr[-3000:],
-        "rows": parse_table_rows(done.stdout),
     }
-    if json_path is not None and json_path.exists():
+    if json_path.exists():
         result["json"] = json.loads(json_path.read_text())
     if done.returncode != 0:
         result["error"] = f"exit code {done.returncode}"
     return result
-
-
-def parse_table_rows(text: str) -> list[dict[str, Any]]:
-    """Rows of Rich tables in `text`: a label, then numbers, under the table's title
-    and column headers."""
-    rows: list[dict[str, Any]] = []
-    title = ""
-    headers: list[str] = []
-    in_title = False
-    for line in text.splitlines():
-        if not re.search(r"[│┃|]", line):
-            stripped = line.strip()
-            if stripped and not set(stripped) <= set("━─┏┓┗┛┡┩└┘┌┐╇╈┳┻┴┬+-=|"):
-                # A title wrapped over several lines reads as one.
-                title = f"{title} {stripped}" if in_title else stripped
-                in_title = True
-            else:
-                in_title = False
-            continue
-        in_title = False
-        cells = [cell.strip() for cell in re.split(r"[│┃|]", line)[1:-1]]
-        if not cells:
-            continue
-        values = [cell.replace(",", "") for cell in cells[1:]]
-        if values and all(NUMBER.match(value) for value in values):
-            rows.append(
-                {
-                    "table": title,
-                    "label": cells[0],
-                    "values": dict(zip(headers[1:], map(float, values), strict=False)),
-                }
-            )
-        else:
-            headers = cells
-    return rows
 
 
 def _is_samples(value: Any) -> bool:
@@ -143,7 +88,7 @@ THROUGHPUT_GOAL = 20_000.0
 
 
 def delivery_rows(delivery: dict[str, Any], quick: bool) -> list[Row]:
-    if not delivery.get("available"):
+    if not delivery.get("available", True):  # --no-delivery
         return [Row("delivery", "bench_delivery.py", "not run", notes=delivery.get("reason", ""))]
     rows: list[Row] = []
     if "error" in delivery:
@@ -151,8 +96,6 @@ def delivery_rows(delivery: dict[str, Any], quick: bool) -> list[Row]:
     data = delivery.get("json")
     if isinstance(data, dict) and "latency" in data:
         rows += _delivery_from_json(data, quick)
-    else:
-        rows += _delivery_from_table(delivery.get("rows", []), quick)
     if not rows:
         rows.append(
             Row("delivery", "bench_delivery.py", "ran; no figures found", notes="see its stdout")
@@ -215,40 +158,6 @@ def _delivery_from_json(data: dict[str, Any], quick: bool) -> list[Row]:
                     ">= 20,000 ev/s",
                     judged(rate, THROUGHPUT_GOAL, at_least=True) if full_size else "-",
                     f"{events:,} events in {seconds:.2f} s",
-                )
-            )
-    return rows
-
-
-def _delivery_from_table(found_rows: list[dict[str, Any]], quick: bool) -> list[Row]:
-    """Rows from bench_delivery.py's printed tables, when it wrote no JSON."""
-    rows: list[Row] = []
-    wake_p50: float | None = None
-    for found in found_rows:
-        label, values, table = found["label"], found["values"], found["table"]
-        full_size = not quick and (
-            "1000 events" in table or "1,000 events" in table or "100,000" in table
-        )
-        if "p50 ms" in values:
-            p50, p99, peak = values["p50 ms"], values.get("p99 ms", 0), values.get("max ms", 0)
-            if "wake" in label:
-                wake_p50 = p50
-                status = _latency_status(p50, p99) if full_size else "-"
-                rows.append(_latency_row(label, p50, p99, peak, status, table))
-            else:
-                times = ratio(p50, wake_p50)
-                note = f"original design; {times:.0f}x the p50 with wake-ups" if times else table
-                rows.append(_latency_row(label, p50, p99, peak, "-", note))
-        elif "events/s" in values:
-            rate = values["events/s"]
-            rows.append(
-                Row(
-                    "delivery",
-                    f"backlog throughput, from {label}",
-                    f"{rate:,.0f} ev/s",
-                    ">= 20,000 ev/s",
-                    judged(rate, THROUGHPUT_GOAL, at_least=True) if full_size else "-",
-                    table,
                 )
             )
     return rows

@@ -211,7 +211,7 @@ def replay_rows(
         ),
         Row(
             "replay",
-            "  Store.last_created_at() (max over all rows)",
+            "  Store.last_created_at() (newest row)",
             median(replay["last_created_at_s"], "s", digits=3),
             notes="the other query of Game.load",
         ),

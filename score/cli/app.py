@@ -50,6 +50,14 @@ def errors() -> Console:
 DB_OPTION = typer.Option(Path("score.db"), "--db", help="The event database (SQLite).")
 
 
+def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The first leaf exception of a (nested) exception group from trio.run."""
+    error: BaseException = group
+    while isinstance(error, BaseExceptionGroup):
+        error = error.exceptions[0]
+    return error
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print one clear line on stderr; raise the returned Exit."""
     errors().print(f"[bold red]score:[/] {message}", highlight=False, markup=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import typer
 
-from score.cli.app import DB_OPTION, app
+from score.cli.app import DB_OPTION, app, first_error
 
 CRASH_AFTER_ENV = "SCORE_PUSH_CRASH_AFTER"
 
@@ -51,8 +51,5 @@ def push(
     except* StoreError as group:
         # The database is missing or is not a Score database: nothing to deliver from.
         # The supervisor logs the exit and tries again later, with backoff.
-        error: BaseException = group
-        while isinstance(error, BaseExceptionGroup):
-            error = error.exceptions[0]
-        log.error("cannot deliver: %s", error)
+        log.error("cannot deliver: %s", first_error(group))
         raise typer.Exit(1) from None

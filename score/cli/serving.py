@@ -16,7 +16,7 @@ import webbrowser
 
 import trio
 
-from score.cli.app import console, errors, fail
+from score.cli.app import console, errors, fail, first_error
 from score.shell.app import Config, RunningApp, run_app
 from score.shell.logs import quiet, setup_logging
 from score.shell.store import StoreError
@@ -31,23 +31,15 @@ def serve(config: Config, open_browser: bool) -> None:
     try:
         trio.run(_serve, config, open_browser)
     except* StoreError as group:
-        raise fail(str(_first(group))) from None
+        raise fail(str(first_error(group))) from None
     except* OSError as group:
-        error = _first(group)
+        error = first_error(group)
         where = f"{config.host}:{config.port}"
         if isinstance(error, OSError) and error.errno == errno.EADDRINUSE:
             raise fail(
                 f"port {config.port} on {config.host} is already in use; try --port 0"
             ) from None
         raise fail(f"cannot serve on {where}: {error}") from None
-
-
-def _first(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    """The first leaf exception of a (nested) exception group."""
-    error: BaseException = group
-    while isinstance(error, BaseExceptionGroup):
-        error = error.exceptions[0]
-    return error
 
 
 async def _serve(config: Config, open_browser: bool) -> None:

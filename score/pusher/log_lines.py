@@ -61,11 +61,7 @@ class JsonLinesHandler(logging.Handler):
 
 def setup_json_logging(level: int = logging.INFO) -> None:
     """Route every log record of this process to stderr as JSON lines."""
-    root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
-    root.addHandler(JsonLinesHandler())
-    root.setLevel(level)
+    logging.basicConfig(handlers=[JsonLinesHandler()], level=level, force=True)
 
 
 # -- the parent's side ------------------------------------------------------------

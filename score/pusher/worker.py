@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import time
 from pathlib import Path
 
 import trio
 
 from score.core import delivery
 from score.pusher.jsonl_file import DestinationError, DestinationLocked, JsonLinesFile
+from score.shell.game import system_wall_ms
 from score.shell.store import AsyncStore, StoreError
 
 log = logging.getLogger("score.push")
@@ -59,10 +59,6 @@ class CrashHook:
                 f"SCORE_PUSH_CRASH_AFTER={self.after}: crashing on purpose"
                 f" after {self.delivered} events"
             )
-
-
-def wall_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 class DestinationWorker:
@@ -123,7 +119,7 @@ class DestinationWorker:
         if opened.torn_bytes:
             log.warning("dropped a torn last line (%d bytes) from %s", opened.torn_bytes, self.path)
         plan = await self.store.run(
-            self.store.store.reconcile_deliveries, self.name, opened.last_id, wall_ms()
+            self.store.store.reconcile_deliveries, self.name, opened.last_id, system_wall_ms()
         )
         if plan.foreign:
             raise DestinationError(
@@ -160,7 +156,11 @@ class DestinationWorker:
             await trio.to_thread.run_sync(file.append, delivery.encode_batch(events))
             file.last_id = events[-1].id
             await self.store.run(
-                self.store.store.mark_delivered, self.name, events[0].id, file.last_id, wall_ms()
+                self.store.store.mark_delivered,
+                self.name,
+                events[0].id,
+                file.last_id,
+                system_wall_ms(),
             )
         self.crash.count(len(events))
         return True

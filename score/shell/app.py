@@ -17,7 +17,6 @@ from pathlib import Path
 import trio
 
 from score.core.access import AccessPolicy, is_loopback_host
-from score.core.wire import MAX_MESSAGE_BYTES
 from score.shell.game import Game, run_clock, system_wall_ms
 from score.shell.http import Limits
 from score.shell.server import Server
@@ -36,7 +35,7 @@ class Config:
     events_log: Path | None = None
     token: str | None = None
     wall_ms: Callable[[], int] = field(default=system_wall_ms)
-    limits: Limits = field(default_factory=lambda: Limits(max_body=MAX_MESSAGE_BYTES))
+    limits: Limits = field(default_factory=Limits)
     pusher: bool = True
     """Deliver events with a supervised `score push` child (tests may turn it off)."""
 

@@ -82,8 +82,11 @@ class Game:
     @classmethod
     async def load(cls, store: AsyncStore, wall_ms: Callable[[], int] = system_wall_ms) -> Game:
         """The game as the stored history left it (after a restart or a crash)."""
-        clock = await store.run(store.store.load_clock)
-        last_stamp = await store.run(store.store.last_created_at)
+
+        def read() -> tuple[Clock, int]:
+            return store.store.load_clock(), store.store.last_created_at()
+
+        clock, last_stamp = await store.run(read)
         return cls(store, clock, TimeSource(wall_ms, not_before=last_stamp))
 
     # -- commands -----------------------------------------------------------------

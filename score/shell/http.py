@@ -15,6 +15,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import h11
 import trio
 
+from score.core.wire import MAX_MESSAGE_BYTES
+
 RECEIVE_CHUNK = 16 * 1024
 
 
@@ -23,7 +25,7 @@ class Limits:
     """How long and how much a client may take, per request."""
 
     max_head: int = 16 * 1024
-    max_body: int = 64 * 1024
+    max_body: int = MAX_MESSAGE_BYTES
     head_timeout: float = 10.0
     body_timeout: float = 10.0
     send_timeout: float = 10.0

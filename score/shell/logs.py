@@ -55,11 +55,7 @@ def setup_logging(console: Console, level: int = logging.INFO) -> ScoreHandler:
         log_time_format="[%H:%M:%S]",
     )
     handler.setFormatter(logging.Formatter(LINE_FORMAT))
-    root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
-    root.addHandler(handler)
-    root.setLevel(level)
+    logging.basicConfig(handlers=[handler], level=level, force=True)
     return handler
 
 

@@ -18,7 +18,7 @@ import trio
 import trio_websocket
 
 from score.core import wire
-from score.core.access import AccessPolicy, bearer_token
+from score.core.access import AccessPolicy
 from score.core.commands import CommandError
 from score.shell.api import Api, error_response, json_response
 from score.shell.game import Game
@@ -45,8 +45,7 @@ class Server:
         self, game: Game, policy: AccessPolicy, static_root: Path, limits: Limits | None = None
     ) -> None:
         self.game = game
-        self.limits = limits or Limits(max_body=wire.MAX_MESSAGE_BYTES)
-        self.policy = policy
+        self.limits = limits or Limits()
         self.api = Api(game, policy, static_root)
         # Open WebSocket sessions, each with the cancel scope that ends it.
         self.websockets: dict[trio_websocket.WebSocketConnection, trio.CancelScope] = {}
@@ -175,9 +174,9 @@ class Server:
                 nursery.cancel_scope.cancel()
 
     def _control_error(self, request: Request) -> CommandError | None:
-        token = bearer_token(request.header("authorization")) or request.query.get("token")
+        """Why this WebSocket may not drive the clock; None when it may."""
         try:
-            self.policy.check_control(request.header("host"), request.header("origin"), token)
+            self.api.check_control(request)
         except CommandError as error:
             return error
         return None

@@ -78,6 +78,7 @@ CREATE TABLE IF NOT EXISTS snapshots(
 """
 
 MIGRATIONS = [_SCHEMA_V1, _SCHEMA_V2]
+"""MIGRATIONS[n] takes a database from schema n to schema n + 1."""
 
 _EVENT_TYPES = {str(kind): kind for kind in EventType}
 
@@ -86,7 +87,6 @@ def _event(event_id: int, kind: str, payload: str, created_at: int) -> StoredEve
     """A row of `events` as an event (most payloads are `{}`: no need to parse)."""
     decoded = {} if payload == "{}" else wire.decode(payload)
     return StoredEvent(event_id, _EVENT_TYPES[kind], created_at, decoded)
-"""MIGRATIONS[n] takes a database from schema n to schema n + 1."""
 
 
 class Store:
@@ -213,15 +213,18 @@ class Store:
                 )
         return stored
 
-    def events(self, after: int = 0, until: int | None = None) -> Iterator[StoredEvent]:
-        """Stored events in id order, with `after < id <= until`."""
-        limit = until if until is not None else 2**63 - 1
+    def events(
+        self, after: int = 0, until: int | None = None, limit: int = -1
+    ) -> Iterator[StoredEvent]:
+        """Stored events in id order, with `after < id <= until`, at most `limit`
+        of them (-1: all)."""
         cursor = self._db.execute(
-            "SELECT id, type, payload, created_at FROM events WHERE id > ? AND id <= ? ORDER BY id",
-            (after, limit),
+            "SELECT id, type, payload, created_at FROM events"
+            " WHERE id > ? AND id <= ? ORDER BY id LIMIT ?",
+            (after, until if until is not None else 2**63 - 1, limit),
         )
-        for event_id, kind, payload, created_at in cursor:
-            yield _event(event_id, kind, payload, created_at)
+        for row in cursor:
+            yield _event(*row)
 
     def clock_steps(self, after: int = 0) -> Iterator[Step]:
         """Events after `after` as the fold needs them; SQLite extracts `seconds`,
@@ -303,11 +306,7 @@ class Store:
         No claim row is needed because the pusher's advisory lock on the destination
         already makes it the only one delivering there.
         """
-        cursor = self._db.execute(
-            "SELECT id, type, payload, created_at FROM events WHERE id > ? ORDER BY id LIMIT ?",
-            (after, limit),
-        )
-        return [_event(*row) for row in cursor]
+        return list(self.events(after, limit=limit))
 
     def delivered_through(self, destination: str) -> int:
         """The highest event id marked delivered to `destination` (0 if none).
@@ -323,17 +322,14 @@ class Store:
 
     def mark_delivered(self, destination: str, first_id: int, last_id: int, at: int) -> None:
         """Mark events `first_id..last_id` delivered (1) at instant `at`."""
-        with self.transaction():
-            self._mark_delivered(destination, first_id, last_id, at)
-
-    def _mark_delivered(self, destination: str, first_id: int, last_id: int, at: int) -> None:
-        self._db.execute(
-            "INSERT INTO deliveries(event_id, destination, delivered, delivered_at)"
-            " SELECT id, ?, 1, ? FROM events WHERE id BETWEEN ? AND ?"
-            " ON CONFLICT(event_id, destination)"
-            " DO UPDATE SET delivered = 1, delivered_at = excluded.delivered_at",
-            (destination, at, first_id, last_id),
-        )
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO deliveries(event_id, destination, delivered, delivered_at)"
+                " SELECT id, ?, 1, ? FROM events WHERE id BETWEEN ? AND ?"
+                " ON CONFLICT(event_id, destination)"
+                " DO UPDATE SET delivered = 1, delivered_at = excluded.delivered_at",
+                (destination, at, first_id, last_id),
+            )
 
     def mark_failed(self, destination: str, first_id: int, last_id: int) -> None:
         """Mark events `first_id..last_id` failed (2), unless already delivered."""
