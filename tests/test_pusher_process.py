@@ -108,6 +108,8 @@ def assert_exactly_once(store: Store, path: Path) -> int:
     """The file holds every stored event once, in order, byte for byte, and the
     deliveries table says so too."""
     stored = list(store.events())
+    # Ids first, so that a failure says which events differ, not only that bytes do.
+    assert file_ids(path) == [event.id for event in stored]
     assert path.read_bytes() == encode_batch(stored)
     name = destination_name(str(path))
     assert store.delivered_through(name) == len(stored)
@@ -149,6 +151,28 @@ async def test_delivers_wakes_and_exits_at_end_of_stdin(tmp_path: Path, store: S
     assert_exactly_once(store, log)
     assert "stdin closed: shutting down" in pusher.messages()
     assert all(record["pid"] == pusher.process.pid for record in pusher.records())
+
+
+@pytest.mark.parametrize("wake_first", [True, False], ids=["wake-then-eof", "eof"])
+async def test_an_event_committed_just_before_the_stop_is_delivered(
+    tmp_path: Path, store: Store, wake_first: bool
+) -> None:
+    """Regression (issue 10): the fault suite's clean stop posted a pause, then
+    stopped the app at once. The commit's wake-up and the end of stdin reached the
+    idle pusher together, it cancelled its workers before they read the database,
+    and exited with the pause undelivered: the file ended one event short of the
+    database. Now the end of stdin is followed by one last pass."""
+    log = tmp_path / "events.log"
+    store.append([clock_set(600, 1_000)])
+    async with trio.open_nursery() as nursery:
+        pusher = await start_pusher(nursery, Path(store.path), log)
+        await wait_delivered(store, destination_name(str(log)))
+        await pusher.wait_for("delivering to")
+        store.append([game_started(3_000)])
+        if wake_first:
+            await pusher.wake()
+        assert await pusher.stop() == 0
+    assert_exactly_once(store, log)
 
 
 async def test_polls_without_wake_ups(tmp_path: Path, store: Store) -> None:

@@ -3,7 +3,9 @@
 The main process writes a line on our stdin after each commit; any bytes wake every
 worker at once, and the workers also poll every 0.5 s, so a lost wake-up costs at
 most that. End of stdin means "shut down": when the parent exits, even by SIGKILL,
-its end of the pipe closes and we follow it, so no pusher outlives its game. SIGTERM
+its end of the pipe closes and we follow it, so no pusher outlives its game. Before
+leaving, each worker makes one last pass (at most FINAL_PASS_SECONDS), so an event
+committed just before the stop is delivered now, not at the next start. SIGTERM
 is a shutdown too; SIGINT is ignored (set by the command), because Ctrl+C at the
 terminal reaches the whole process group and it is the parent's job to stop us.
 """
@@ -25,6 +27,9 @@ from score.shell.store import AsyncStore, Store
 log = logging.getLogger("score.push")
 
 READ_SIZE = 4096
+FINAL_PASS_SECONDS = 2.0
+"""How long the last pass may take once told to stop (the parent's grace is 3 s);
+what it cannot deliver in time stays in the database for the next start."""
 
 
 @dataclass(frozen=True)
@@ -47,13 +52,17 @@ async def run_pusher(config: PusherConfig) -> None:
             ", ".join(str(path) for path in config.destinations),
         )
         wake = Wakeup()
-        async with trio.open_nursery() as nursery:
+        async with trio.open_nursery() as delivering:
             for worker in workers:
-                nursery.start_soon(worker.run, wake)
-            nursery.start_soon(_stop_on_sigterm, nursery.cancel_scope)
-            await _read_wakeups(config.stdin_fd, wake)
-            log.info("stdin closed: shutting down")
-            nursery.cancel_scope.cancel()
+                delivering.start_soon(worker.run, wake)
+            async with trio.open_nursery() as listening:
+                listening.start_soon(_stop_on_sigterm, listening.cancel_scope)
+                await _read_wakeups(config.stdin_fd, wake)
+                log.info("stdin closed: shutting down")
+                listening.cancel_scope.cancel()
+            # Told to stop: one last pass delivers what was committed before that.
+            wake.close()
+            delivering.cancel_scope.deadline = trio.current_time() + FINAL_PASS_SECONDS
     finally:
         await store.aclose()
 

@@ -27,10 +27,15 @@ log = logging.getLogger("score.push")
 
 
 class Wakeup:
-    """A nudge for every worker that is never lost: waiters compare generations."""
+    """A nudge for every worker that is never lost: waiters compare generations.
+
+    `close` is the last nudge: shut down after one more full pass, so that every
+    event committed before the parent said "stop" is delivered before we exit.
+    """
 
     def __init__(self) -> None:
         self.generation = 0
+        self.closed = False
         self._event = trio.Event()
 
     def notify(self) -> None:
@@ -38,10 +43,18 @@ class Wakeup:
         self._event.set()
         self._event = trio.Event()
 
+    def close(self) -> None:
+        self.closed = True
+        self.notify()
+
     async def wait_after(self, seen: int) -> None:
         """Return once `notify` has been called since generation `seen`."""
         if self.generation == seen:
             await self._event.wait()
+
+    async def wait_closed(self) -> None:
+        while not self.closed:
+            await self.wait_after(self.generation)
 
 
 class CrashHook:
@@ -72,17 +85,22 @@ class DestinationWorker:
         self._waiting_for_lock = False
 
     async def run(self, wake: Wakeup) -> None:
-        """Deliver forever: after each pass, wait for a wake-up, the poll or backoff."""
+        """Deliver until `wake` is closed: after each pass, wait for a wake-up, the
+        poll or backoff. The last pass is one that began after the close, so it sees
+        every event committed before it."""
         try:
             while True:
                 seen = wake.generation
+                final = wake.closed
                 await self.deliver_pending()
+                if final:
+                    return
                 delay, wakeable = delivery.next_attempt(self.failures)
                 with trio.move_on_after(delay):
                     if wakeable:
                         await wake.wait_after(seen)
                     else:
-                        await trio.sleep_forever()
+                        await wake.wait_closed()
         finally:
             self._close()
 
