@@ -1,106 +1,82 @@
 // app.js — the operator page (index.html).
 //
-// Draws the clock every animation frame from the local clock model (clock.js), and drives
-// the server: Start/Pause toggle, set from the typed time, ±1 s / ±0.1 s adjust, with
-// keyboard shortcuts (Space, ArrowUp/Down, Shift+ArrowUp/Down — not while typing in the
-// time field). Shows the pusher delivery status (dot + text), a "Connection lost" banner
-// while the WebSocket is down, a stale marker when no state arrived for > 3 s, and every
-// error the server sends. An operator token given as ?token=... is passed on (WebSocket
-// URL and HTTP Authorization header).
+// Draws the clock every animation frame (clock-view.js) and drives the server: Start/Pause
+// toggle, set from the typed time, ±1 s / ±0.1 s adjust, with keyboard shortcuts (Space,
+// ArrowUp/Down, Shift+ArrowUp/Down — not while typing in the time field). At 0:00 Start is
+// disabled with a hint to set a time (the server would refuse it), and the clock shows the
+// time-up state (red 0.0, "End of period"). The digits turn amber from the warning
+// threshold, which the operator sets below the controls (kept in this browser). Also shows
+// the pusher delivery status, a "Connection lost" banner while the WebSocket is down, a
+// stale marker when no state arrived for > 3 s, errors (alerts.js) and the "Join from a
+// tablet" QR code (join.js). An operator token given as ?token=... is passed on.
 
+import { Alerts } from "./alerts.js";
+import { ClockModel, localNow } from "./clock-model.js";
 import {
-  ClockModel,
-  Connection,
-  STALE_AFTER_MS,
-  adjustedSeconds,
-  clockWidth,
-  formatClock,
-  keepScreenAwake,
-  localNow,
-  markConnected,
-  parseTime,
-  wsUrlFor,
-} from "./clock.js";
+  DEFAULT_WARN_SECONDS,
+  WARN_STORAGE_KEY,
+  parseWarnSeconds,
+  phaseLabel,
+  toggleAction,
+} from "./clock-state.js";
+import { ClockView, openConnection, runPage } from "./clock-view.js";
+import { adjustedSeconds, parseTime } from "./format.js";
+import { showJoinPanel } from "./join.js";
 
 const $ = (id) => document.getElementById(id);
 const el = {
-  clock: $("clock"),
   runState: $("run-state"),
-  staleBadge: $("stale-badge"),
+  endMark: $("end-mark"),
   toggle: $("toggle"),
+  toggleHint: $("toggle-hint"),
   form: $("set-form"),
   input: $("time-input"),
   inputError: $("input-error"),
   statusLight: $("status-light"),
   statusLabel: $("status-label"),
   banner: $("banner"),
-  serverError: $("server-error"),
-  serverErrorText: $("server-error-text"),
-  serverErrorClose: $("server-error-close"),
+  warnInput: $("warn-input"),
 };
+const alerts = new Alerts({
+  box: $("server-error"),
+  boxText: $("server-error-text"),
+  boxClose: $("server-error-close"),
+  storageBanner: $("storage-banner"),
+  storageText: $("storage-banner-text"),
+});
 
 const token = new URLSearchParams(location.search).get("token") || "";
 const model = new ClockModel();
-let everConnected = false;
-
-const connection = new Connection({
-  url: wsUrlFor(location.href, token),
-  token,
-  httpBase: location.href,
-  onState: (state, at) => {
-    model.apply(state, at);
-    render();
-  },
-  onOpen: () => {
-    everConnected = true;
-    markConnected(true);
-    el.banner.hidden = true;
-  },
-  onClose: () => {
-    markConnected(false);
-    el.banner.hidden = false;
-    render();
-  },
-  onError: showServerError,
+let warnSeconds = loadWarnSeconds();
+const view = new ClockView(model, $("clock"), {
+  staleBadge: $("stale-badge"),
+  warnSeconds: () => warnSeconds,
 });
 
 // ---------------------------------------------------------------------------------------
 // Drawing
 
-let shownText = null;
-let shownStale = null;
-let shownRunning = null;
+const STATUS_HELP = {
+  unknown: "No delivery process yet",
+  healthy: "Every event delivered",
+  pending: "Some events not delivered yet",
+  dead: "Delivery process not running",
+};
 let shownStatus = null;
 
 function render() {
-  const now = localNow();
-  const ms = model.remainingAt(now);
-  const text = ms === null ? "--:--" : formatClock(ms);
-  if (text !== shownText) {
-    el.clock.textContent = text;
-    el.clock.style.setProperty("--w", String(clockWidth(text)));
-    shownText = text;
+  const drawn = view.render();
+  if (drawn.changed.stale) el.statusLabel.parentElement.classList.toggle("stale", drawn.stale);
+  if (drawn.changed.running || drawn.changed.phase) {
+    const action = toggleAction(drawn.ms, drawn.running);
+    el.toggle.textContent = action === "pause" ? "Pause" : "Start";
+    el.toggle.classList.toggle("pause", action === "pause");
+    el.toggle.classList.toggle("start", action !== "pause");
+    el.toggle.disabled = action === "blocked";
+    el.toggleHint.hidden = action !== "blocked";
+    el.runState.textContent = phaseLabel(drawn.phase);
+    el.endMark.hidden = drawn.phase !== "timeup";
   }
-
-  const stale = model.ageMs(now) > STALE_AFTER_MS;
-  if (stale !== shownStale) {
-    el.clock.dataset.stale = String(stale);
-    el.clock.classList.toggle("stale", stale);
-    el.staleBadge.hidden = !stale || model.state === null;
-    el.statusLabel.parentElement.classList.toggle("stale", stale);
-    shownStale = stale;
-  }
-
-  const running = model.state === null ? null : model.running;
-  if (running !== shownRunning) {
-    el.clock.dataset.running = String(Boolean(running));
-    el.toggle.textContent = running ? "Pause" : "Start";
-    el.toggle.classList.toggle("pause", Boolean(running));
-    el.toggle.classList.toggle("start", !running);
-    el.runState.textContent = running === null ? "Waiting for the server…" : running ? "Running" : "Paused";
-    shownRunning = running;
-  }
-
   const status = model.pusherStatus;
   if (status !== shownStatus) {
     el.statusLight.dataset.status = status;
@@ -110,54 +86,16 @@ function render() {
   }
 }
 
-const STATUS_HELP = {
-  unknown: "No delivery process yet",
-  healthy: "Every event delivered",
-  pending: "Some events not delivered yet",
-  dead: "Delivery process not running",
-};
-
-function frame() {
-  render();
-  requestAnimationFrame(frame);
-}
-
-// ---------------------------------------------------------------------------------------
-// Errors
-
-function showServerError(error) {
-  const code = error && error.code ? ` (${error.code})` : "";
-  el.serverErrorText.textContent = `${(error && error.message) || "Unknown error"}${code}`;
-  el.serverError.hidden = false;
-}
-
-function clearServerError() {
-  el.serverError.hidden = true;
-  el.serverErrorText.textContent = "";
-}
-
-el.serverErrorClose.addEventListener("click", clearServerError);
-
-function showInputError(message) {
-  el.inputError.textContent = message;
-  el.input.setAttribute("aria-invalid", "true");
-}
-
-function clearInputError() {
-  el.inputError.textContent = "";
-  el.input.removeAttribute("aria-invalid");
-}
-
 // ---------------------------------------------------------------------------------------
 // Commands
 
 async function send(cmd) {
   try {
     const state = await connection.command(cmd);
-    clearServerError();
+    alerts.clear();
     return state;
   } catch (error) {
-    showServerError(error);
+    alerts.show(error);
     return undefined;
   }
 }
@@ -168,8 +106,18 @@ async function send(cmd) {
 let pendingToggle = null; // {command}
 
 function toggle() {
-  const running = pendingToggle !== null ? pendingToggle.command === "start" : model.running;
-  const mine = { command: running ? "pause" : "start" };
+  let command;
+  if (pendingToggle !== null) {
+    command = pendingToggle.command === "start" ? "pause" : "start";
+  } else {
+    command = toggleAction(model.remainingAt(localNow()), model.running);
+  }
+  if (command === "blocked") {
+    // Space at 0:00: the button is disabled and its hint says why; nothing is sent.
+    el.toggleHint.hidden = false;
+    return;
+  }
+  const mine = { command };
   pendingToggle = mine;
   send(mine).finally(() => {
     if (pendingToggle === mine) pendingToggle = null;
@@ -184,7 +132,7 @@ function adjust(deltaTenths) {
   const now = localNow();
   let ms = model.remainingAt(now);
   if (ms === null) {
-    showServerError({ code: "no_state", message: "No clock state from the server yet — cannot adjust." });
+    alerts.show({ code: "no_state", message: "No clock state from the server yet — cannot adjust." });
     return;
   }
   if (inFlight !== null) {
@@ -214,6 +162,16 @@ async function submitTime() {
   }
 }
 
+function showInputError(message) {
+  el.inputError.textContent = message;
+  el.input.setAttribute("aria-invalid", "true");
+}
+
+function clearInputError() {
+  el.inputError.textContent = "";
+  el.input.removeAttribute("aria-invalid");
+}
+
 el.toggle.addEventListener("click", toggle);
 $("plus1").addEventListener("click", () => adjust(10));
 $("minus1").addEventListener("click", () => adjust(-10));
@@ -226,6 +184,39 @@ el.form.addEventListener("submit", (ev) => {
 el.input.addEventListener("input", clearInputError);
 
 // ---------------------------------------------------------------------------------------
+// The warning threshold: per browser (localStorage), since each bench has its own habits.
+
+function loadWarnSeconds() {
+  let stored = null;
+  try {
+    stored = localStorage.getItem(WARN_STORAGE_KEY);
+  } catch {
+    /* storage blocked: the default it is */
+  }
+  return parseWarnSeconds(stored) ?? DEFAULT_WARN_SECONDS;
+}
+
+el.warnInput.value = String(warnSeconds);
+el.warnInput.addEventListener("change", () => {
+  const seconds = parseWarnSeconds(el.warnInput.value);
+  if (seconds === null) {
+    el.warnInput.value = String(warnSeconds); // not a threshold: keep the last good one
+    return;
+  }
+  warnSeconds = seconds;
+  el.warnInput.value = String(seconds);
+  try {
+    localStorage.setItem(WARN_STORAGE_KEY, String(seconds));
+  } catch {
+    /* storage blocked: it holds until the page is closed */
+  }
+});
+$("warn-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  el.warnInput.blur(); // Enter: "change" fires, and Space is a command again
+});
+
+// ---------------------------------------------------------------------------------------
 // Keyboard
 
 function isTyping(target) {
@@ -236,9 +227,9 @@ function isTyping(target) {
 const isSpace = (ev) => ev.code === "Space" || ev.key === " ";
 
 document.addEventListener("keydown", (ev) => {
-  if (ev.target === el.input && ev.key === "Escape") {
-    clearInputError();
-    el.input.blur();
+  if (isTyping(ev.target) && ev.key === "Escape") {
+    if (ev.target === el.input) clearInputError();
+    ev.target.blur();
     return;
   }
   if (ev.ctrlKey || ev.metaKey || ev.altKey || isTyping(ev.target)) return;
@@ -263,13 +254,18 @@ document.addEventListener("keyup", (ev) => {
 // ---------------------------------------------------------------------------------------
 // Start
 
-markConnected(false);
-connection.start();
+const connection = openConnection({
+  model,
+  render,
+  token,
+  onOpen: () => {
+    el.banner.hidden = true;
+    showJoinPanel({ token, panel: $("join-panel"), image: $("join-qr"), link: $("join-url") });
+  },
+  onClose: () => {
+    el.banner.hidden = false;
+  },
+  onError: (error) => alerts.show(error),
+});
 // The banner stays hidden during the very first connection attempt, unless it drags on.
-setTimeout(() => {
-  if (!everConnected && !connection.connected) el.banner.hidden = false;
-}, 2000);
-// Keep stale marking right even when animation frames are throttled.
-setInterval(render, 500);
-requestAnimationFrame(frame);
-keepScreenAwake();
+runPage({ connection, render, onSlowStart: () => (el.banner.hidden = false) });

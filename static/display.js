@@ -1,85 +1,62 @@
 // display.js — the read-only display page (display.html).
 //
-// Follows the clock over the WebSocket (clock.js) and draws it every animation frame,
+// Follows the clock over the WebSocket and draws it every animation frame (clock-view.js),
 // as large as the screen allows (font size in vw/vh, scaled by the width of the current
-// format). No controls and no token needed. While the connection is down a small marker
-// (#conn) shows in a corner; with no state for > 3 s the clock is dimmed and marked stale.
-// Double-click (or double-tap) toggles full screen.
+// format). No controls and no token needed. Double-click (or double-tap) toggles full
+// screen. What it shows besides the digits, from the URL options (clock-state.js):
+//   * a large STALE badge (readable across a gym) with no state for > 3 s, and a
+//     "reconnecting" marker in a corner while the connection is down;
+//   * a small PAUSED line while stopped with time left (?status=0 hides it);
+//   * an END OF PERIOD mark at zero, with the digits red and 0.0 held;
+//   * amber digits once ?warn=N seconds or less are left (default 60, 0 = never).
+// With ?bg=transparent (an OBS overlay) every one of those marks is removed from the page:
+// nothing but the digits is ever drawn, and stale or reconnecting only dims them.
 
-import {
-  ClockModel,
-  Connection,
-  STALE_AFTER_MS,
-  clockWidth,
-  formatClock,
-  keepScreenAwake,
-  localNow,
-  markConnected,
-  wsUrlFor,
-} from "./clock.js";
+import { ClockModel } from "./clock-model.js";
+import { displayOptions } from "./clock-state.js";
+import { ClockView, openConnection, runPage } from "./clock-view.js";
 
-const clock = document.getElementById("clock");
-const conn = document.getElementById("conn");
-const staleBadge = document.getElementById("stale-badge");
-const model = new ClockModel();
-let everConnected = false;
-
-function setConnected(connected) {
-  markConnected(connected);
-  conn.dataset.connected = String(connected);
-  conn.hidden = connected;
+const options = displayOptions(location.search);
+const $ = (id) => document.getElementById(id);
+const marks = {
+  conn: $("conn"),
+  staleBadge: $("stale-badge"),
+  runStatus: $("run-status"),
+  endMark: $("end-mark"),
+};
+if (options.transparent) {
+  for (const [name, element] of Object.entries(marks)) {
+    element.remove();
+    marks[name] = null;
+  }
 }
 
-const connection = new Connection({
-  url: wsUrlFor(location.href, ""),
-  httpBase: location.href,
-  onState: (state, at) => {
-    model.apply(state, at);
-    render();
-  },
-  onOpen: () => {
-    everConnected = true;
-    setConnected(true);
-  },
-  onClose: () => {
-    setConnected(false);
-    render();
-  },
+const model = new ClockModel();
+const view = new ClockView(model, $("clock"), {
+  staleBadge: marks.staleBadge,
+  warnSeconds: () => options.warnSeconds,
+});
+
+function render() {
+  const drawn = view.render();
+  if (drawn.changed.phase) {
+    if (marks.runStatus) marks.runStatus.hidden = !options.showStatus || drawn.phase !== "paused";
+    if (marks.endMark) marks.endMark.hidden = drawn.phase !== "timeup";
+  }
+}
+
+function showConnected(connected) {
+  if (marks.conn) marks.conn.hidden = connected;
+}
+
+const connection = openConnection({
+  model,
+  render,
+  onOpen: () => showConnected(true),
+  onClose: () => showConnected(false),
   // A display has nobody to read errors; the console keeps them for whoever debugs.
   onError: (error) => console.warn("Score server error:", error.code, error.message),
 });
-
-let shownText = null;
-let shownStale = null;
-let shownRunning = null;
-
-function render() {
-  const now = localNow();
-  const ms = model.remainingAt(now);
-  const text = ms === null ? "--:--" : formatClock(ms);
-  if (text !== shownText) {
-    clock.textContent = text;
-    clock.style.setProperty("--w", String(clockWidth(text)));
-    shownText = text;
-  }
-  const stale = model.ageMs(now) > STALE_AFTER_MS;
-  if (stale !== shownStale) {
-    clock.dataset.stale = String(stale);
-    clock.classList.toggle("stale", stale);
-    staleBadge.hidden = !stale || model.state === null;
-    shownStale = stale;
-  }
-  const running = model.running;
-  if (running !== shownRunning) {
-    clock.dataset.running = String(running);
-    shownRunning = running;
-  }
-}
-
-function frame() {
-  render();
-  requestAnimationFrame(frame);
-}
 
 document.addEventListener("dblclick", () => {
   if (!document.fullscreenEnabled) return;
@@ -87,12 +64,5 @@ document.addEventListener("dblclick", () => {
   else document.documentElement.requestFullscreen().catch(() => {});
 });
 
-setConnected(false);
-conn.hidden = true; // quiet during the very first connection attempt
-connection.start();
-setTimeout(() => {
-  if (!everConnected && !connection.connected) conn.hidden = false;
-}, 2000);
-setInterval(render, 500);
-requestAnimationFrame(frame);
-keepScreenAwake();
+// Quiet during the very first connection attempt, unless it drags on.
+runPage({ connection, render, onSlowStart: () => showConnected(false) });

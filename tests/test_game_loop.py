@@ -14,19 +14,26 @@ from score.core.clock import fold, remaining_at
 from score.core.commands import CommandError, Pause, SetClock, Start
 from score.core.events import EventType
 from score.shell.game import Game, run_clock
-from score.shell.store import AsyncStore, Store
+from score.shell.store import Store
 from tests.conftest import FakeWallClock
+from tests.inline_store import InlineStore
 
 
 @pytest.fixture
 async def game() -> AsyncIterator[Game]:
-    store = AsyncStore(Store.open(":memory:"), inline=True)
+    store = InlineStore(Store.open(":memory:"))
     loaded = await Game.load(store, FakeWallClock())
     async with trio.open_nursery() as nursery:
         await nursery.start(run_clock, loaded)
         yield loaded
         nursery.cancel_scope.cancel()
     await store.aclose()
+
+
+def store_of(game: Game) -> Store:
+    """The synchronous store behind a game made by the fixture."""
+    assert isinstance(game.store, InlineStore)
+    return game.store.sync
 
 
 class Recorder:
@@ -74,7 +81,7 @@ async def test_expiry_recorded_once_at_the_instant_of_zero(
     await game.execute(Start())
     started = game.clock.anchor
     await trio.sleep(60)
-    events = list(game.store.store.events())
+    events = list(store_of(game).events())
     expired = [event for event in events if event.type is EventType.CLOCK_EXPIRED]
     assert len(expired) == 1
     assert expired[0].created_at == started + 10_500
@@ -83,7 +90,7 @@ async def test_expiry_recorded_once_at_the_instant_of_zero(
     # Starting again at zero is refused and records nothing.
     with pytest.raises(CommandError):
         await game.execute(Start())
-    assert len(list(game.store.store.events())) == len(events)
+    assert len(list(store_of(game).events())) == len(events)
 
 
 async def test_broadcast_at_least_once_a_second_while_stopped(
@@ -101,7 +108,7 @@ async def test_a_wall_clock_jump_does_not_move_a_running_clock(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
     wall = FakeWallClock()
-    store = AsyncStore(Store.open(":memory:"), inline=True)
+    store = InlineStore(Store.open(":memory:"))
     game = await Game.load(store, wall)
     async with trio.open_nursery() as nursery:
         await nursery.start(run_clock, game)
@@ -115,7 +122,7 @@ async def test_a_wall_clock_jump_does_not_move_a_running_clock(
         assert remaining_at(game.clock, game.time.now()) == 570_000
         await game.execute(Pause())
         nursery.cancel_scope.cancel()
-    assert fold(store.store.events()).remaining_ms == 570_000
+    assert fold(store.sync.events()).remaining_ms == 570_000
     await store.aclose()
 
 

@@ -10,14 +10,15 @@ import pytest
 
 from score.core.events import clock_set, game_paused, game_started
 from score.shell.store import Store
+from tests.stores import STORE_KINDS, open_store
 
 DEST = "file:/srv/events.log"
 OTHER = "file:/mnt/usb/events.log"
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store.open(tmp_path / "score.db")
+@pytest.fixture(params=STORE_KINDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(request.param, tmp_path)
     yield opened
     opened.close()
 

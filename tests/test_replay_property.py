@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 from score.core.clock import fold, remaining_at
 from score.core.commands import Command, CommandError, Pause, SetClock, Start
 from score.shell.game import Game, run_clock
-from score.shell.store import AsyncStore, Store
+from score.shell.store import Store
 from tests.conftest import FakeWallClock
+from tests.inline_store import InlineStore
 
 commands = st.one_of(
     st.just(Start()),
@@ -25,7 +26,7 @@ steps = st.lists(
 
 
 async def play(script: list[tuple[float, Command]]) -> None:
-    store = AsyncStore(Store.open(":memory:"), inline=True)
+    store = InlineStore(Store.open(":memory:"))
     game = await Game.load(store, FakeWallClock())
     async with trio.open_nursery() as nursery:
         await nursery.start(run_clock, game)
@@ -36,18 +37,18 @@ async def play(script: list[tuple[float, Command]]) -> None:
             except CommandError as error:
                 assert error.code == "clock_at_zero"
             now = game.time.now()
-            replayed = fold(store.store.events())
+            replayed = fold(store.sync.events())
             assert replayed == game.clock
             assert remaining_at(replayed, now) == remaining_at(game.clock, now)
         await trio.sleep(200)  # let any running clock expire
         nursery.cancel_scope.cancel()
-    replayed = fold(store.store.events())
+    replayed = fold(store.sync.events())
     assert replayed == game.clock
     # Expiry happens once per run of the clock: never twice without a start between.
-    kinds = [e.type for e in store.store.events() if e.type != "CLOCK_SET"]
+    kinds = [e.type for e in store.sync.events() if e.type != "CLOCK_SET"]
     for before, after in zip(kinds, kinds[1:], strict=False):
         assert not (before == after == "CLOCK_EXPIRED")
-    stamps = [e.created_at for e in store.store.events()]
+    stamps = [e.created_at for e in store.sync.events()]
     assert stamps == sorted(stamps)
     await store.aclose()
 

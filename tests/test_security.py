@@ -197,7 +197,7 @@ async def test_a_database_locked_too_long_gives_a_clear_error(
 ) -> None:
     db = tmp_path / "s.db"
     running: RunningApp = await nursery.start(run_app, Config(db=db, port=0))
-    running.game.store.store._db.execute("PRAGMA busy_timeout = 300")
+    await running.game.store.set_busy_timeout(300)
     other = sqlite3.connect(db, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import trio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from score.core.clock import Clock, fold, fold_steps
 from score.core.events import NewEvent, clock_expired, clock_set, game_paused, game_started
+from score.shell.async_store import AsyncStore
 from score.shell.game import SNAPSHOT_EVERY, Game
-from score.shell.store import SCHEMA_VERSION, AsyncStore, Store
+from score.shell.store import SCHEMA_VERSION, Store
+from tests.stores import STORE_KINDS, open_store
 
 event_kinds = st.one_of(
     st.builds(lambda s: ("set", s), st.integers(0, 3_599_999).map(lambda t: round(t / 10, 1))),
@@ -54,15 +58,20 @@ def test_snapshot_plus_tail_equals_full_replay(
     store.close()
 
 
-def test_snapshot_ahead_of_the_log_is_ignored() -> None:
-    store = Store.open(":memory:")
+@pytest.fixture(params=STORE_KINDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(request.param, tmp_path)
+    yield opened
+    opened.close()
+
+
+def test_snapshot_ahead_of_the_log_is_ignored(store: Store) -> None:
     store.append([clock_set(10, 1)])
     store.save_snapshot(Clock(remaining_ms=1, running=False, anchor=0, last_event_id=99))
     assert store.load_clock().remaining_ms == 10_000
 
 
-def test_only_a_few_snapshots_are_kept() -> None:
-    store = Store.open(":memory:")
+def test_only_a_few_snapshots_are_kept(store: Store) -> None:
     for n in range(1, 11):
         stored = store.append([clock_set(n, n)])
         store.save_snapshot(fold(stored, store.load_clock()))
@@ -100,7 +109,9 @@ async def test_the_game_writes_snapshots_and_starts_from_them(tmp_path: Path) ->
     game = await Game.load(store)
     for n in range(SNAPSHOT_EVERY + 5):
         await game._record([clock_set(n % 100, 1_700_000_000_000 + n)])
-    latest = store.store.latest_snapshot()
+    reader = Store.open(path)
+    latest = reader.latest_snapshot()
+    reader.close()
     assert latest is not None
     assert latest.last_event_id == SNAPSHOT_EVERY
     await game.save_snapshot()

@@ -17,12 +17,12 @@ from score.shell.store import (
     Store,
     StoreBusy,
 )
+from tests.stores import STORE_KINDS, open_store
 
 
-@pytest.fixture(params=["memory", "file"])
+@pytest.fixture(params=STORE_KINDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    path = ":memory:" if request.param == "memory" else tmp_path / "score.db"
-    opened = Store.open(path)
+    opened = open_store(request.param, tmp_path)
     yield opened
     opened.close()
 

@@ -22,7 +22,8 @@ from pathlib import Path
 import trio
 
 from score.pusher.worker import CrashHook, DestinationWorker, Wakeup
-from score.shell.store import AsyncStore, Store
+from score.shell.async_store import AsyncStore
+from score.shell.store import Store
 
 log = logging.getLogger("score.push")
 

@@ -20,8 +20,9 @@ import trio
 
 from score.core import delivery
 from score.pusher.jsonl_file import DestinationError, DestinationLocked, JsonLinesFile
+from score.shell.async_store import AsyncStore
 from score.shell.game import system_wall_ms
-from score.shell.store import AsyncStore, StoreError
+from score.shell.store_errors import StoreError
 
 log = logging.getLogger("score.push")
 
@@ -136,9 +137,7 @@ class DestinationWorker:
         self._waiting_for_lock = False
         if opened.torn_bytes:
             log.warning("dropped a torn last line (%d bytes) from %s", opened.torn_bytes, self.path)
-        plan = await self.store.run(
-            self.store.store.reconcile_deliveries, self.name, opened.last_id, system_wall_ms()
-        )
+        plan = await self.store.reconcile_deliveries(self.name, opened.last_id, system_wall_ms())
         if plan.foreign:
             raise DestinationError(
                 f"{self.path} holds events up to {opened.last_id}, more than the database"
@@ -163,9 +162,7 @@ class DestinationWorker:
         """Deliver the next batch; False when there was nothing to deliver."""
         file = self._file
         assert file is not None
-        events = await self.store.run(
-            self.store.store.next_batch, file.last_id, delivery.BATCH_LIMIT
-        )
+        events = await self.store.next_batch(file.last_id, delivery.BATCH_LIMIT)
         if not events:
             return False
         # Once the write has started, finish it and its mark even if we are asked to
@@ -173,12 +170,8 @@ class DestinationWorker:
         with trio.CancelScope(shield=True):
             await trio.to_thread.run_sync(file.append, delivery.encode_batch(events))
             file.last_id = events[-1].id
-            await self.store.run(
-                self.store.store.mark_delivered,
-                self.name,
-                events[0].id,
-                file.last_id,
-                system_wall_ms(),
+            await self.store.mark_delivered(
+                self.name, events[0].id, file.last_id, system_wall_ms()
             )
         self.crash.count(len(events))
         return True
@@ -186,10 +179,8 @@ class DestinationWorker:
     async def _mark_failed(self) -> None:
         """Mark the next batch failed (2): the operator sees what is stuck."""
         try:
-            through = await self.store.run(self.store.store.delivered_through, self.name)
-            await self.store.run(
-                self.store.store.mark_failed, self.name, through + 1, through + delivery.BATCH_LIMIT
-            )
+            through = await self.store.delivered_through(self.name)
+            await self.store.mark_failed(self.name, through + 1, through + delivery.BATCH_LIMIT)
         except (StoreError, sqlite3.Error) as exc:
             log.warning("could not mark failed deliveries: %s", exc)
 

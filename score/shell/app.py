@@ -17,11 +17,12 @@ from pathlib import Path
 import trio
 
 from score.core.access import AccessPolicy, is_loopback_host
+from score.shell.async_store import AsyncStore
 from score.shell.game import Game, run_clock, system_wall_ms
 from score.shell.http import Limits
 from score.shell.server import Server
 from score.shell.static_files import static_root
-from score.shell.store import AsyncStore, Store
+from score.shell.store import Store
 from score.shell.supervisor import PusherSupervisor
 
 log = logging.getLogger("score.app")

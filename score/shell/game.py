@@ -24,7 +24,8 @@ from score.core import wire
 from score.core.clock import Clock, expires_at, expiry_due, fold
 from score.core.commands import Command, CommandError, decide
 from score.core.events import NewEvent, StoredEvent
-from score.shell.store import AsyncStore, StoreError
+from score.shell.async_store import AsyncStore
+from score.shell.store_errors import StoreError
 
 log = logging.getLogger("score.game")
 
@@ -82,11 +83,7 @@ class Game:
     @classmethod
     async def load(cls, store: AsyncStore, wall_ms: Callable[[], int] = system_wall_ms) -> Game:
         """The game as the stored history left it (after a restart or a crash)."""
-
-        def read() -> tuple[Clock, int]:
-            return store.store.load_clock(), store.store.last_created_at()
-
-        clock, last_stamp = await store.run(read)
+        clock, last_stamp = await store.load_clock(), await store.last_created_at()
         return cls(store, clock, TimeSource(wall_ms, not_before=last_stamp))
 
     # -- commands -----------------------------------------------------------------
@@ -131,7 +128,7 @@ class Game:
         (or a full replay) will do.
         """
         try:
-            await self.store.run(self.store.store.save_snapshot, self.clock)
+            await self.store.save_snapshot(self.clock)
         except StoreError as exc:
             log.warning("snapshot not written: %s", exc)
 

@@ -29,7 +29,7 @@ from score.core.delivery import ProcessState, RestartPolicy
 from score.core.events import StoredEvent
 from score.pusher.log_lines import LineSplitter, json_record, parse_line, raw_record
 from score.shell.game import Game
-from score.shell.store import StoreError
+from score.shell.store_errors import StoreError
 
 log = logging.getLogger("score.supervisor")
 
@@ -232,11 +232,8 @@ class PusherSupervisor:
         else:
             state = ProcessState.EXITED
         if state is ProcessState.RUNNING:
-            store = self.game.store
             try:
-                self._oldest_undelivered = await store.run(
-                    store.store.oldest_undelivered_at, self.names
-                )
+                self._oldest_undelivered = await self.game.store.oldest_undelivered_at(self.names)
             except (StoreError, sqlite3.Error) as exc:  # busy or broken: keep the last answer
                 log.debug("pending check failed: %s", exc)
         status = delivery.pusher_status(state, self._oldest_undelivered, self.game.time.now())

@@ -1,0 +1,118 @@
+"""The deliveries table: which events each destination holds (the pusher's part).
+
+A destination receives events strictly in id order, so what it has is always a
+prefix: "delivered through id N". The pusher keeps N from its destination (the file
+is the truth) and the rows here follow it. Status per (event, destination): missing
+or NULL not attempted, 1 delivered, 2 failed (will retry).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from score.core import delivery
+from score.core.events import StoredEvent
+from score.shell.database import Database
+
+
+class Deliveries(Database):
+    """The delivery queries of a Score database."""
+
+    def next_batch(self, after: int, limit: int) -> list[StoredEvent]:
+        """The next events for a destination that holds everything through `after`.
+
+        A plain read: in WAL mode it never waits for the writer and never blocks it.
+        No claim row is needed because the pusher's advisory lock on the destination
+        already makes it the only one delivering there.
+        """
+        return list(self.events(after, limit=limit))
+
+    def delivered_through(self, destination: str) -> int:
+        """The highest event id marked delivered to `destination` (0 if none).
+
+        A bare max() over the partial index `deliveries_done`: SQLite answers it with
+        one index seek, whatever the size of the table.
+        """
+        value = self._scalar(
+            "SELECT max(event_id) FROM deliveries WHERE destination = ? AND delivered = 1",
+            (destination,),
+        )
+        return 0 if value is None else int(value)
+
+    def mark_delivered(self, destination: str, first_id: int, last_id: int, at: int) -> None:
+        """Mark events `first_id..last_id` delivered (1) at instant `at`."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO deliveries(event_id, destination, delivered, delivered_at)"
+                " SELECT id, ?, 1, ? FROM events WHERE id BETWEEN ? AND ?"
+                " ON CONFLICT(event_id, destination)"
+                " DO UPDATE SET delivered = 1, delivered_at = excluded.delivered_at",
+                (destination, at, first_id, last_id),
+            )
+
+    def mark_failed(self, destination: str, first_id: int, last_id: int) -> None:
+        """Mark events `first_id..last_id` failed (2), unless already delivered."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO deliveries(event_id, destination, delivered, delivered_at)"
+                " SELECT id, ?, 2, NULL FROM events WHERE id BETWEEN ? AND ?"
+                " ON CONFLICT(event_id, destination)"
+                " DO UPDATE SET delivered = 2 WHERE delivered IS NOT 1",
+                (destination, first_id, last_id),
+            )
+
+    def reconcile_deliveries(
+        self, destination: str, file_last_id: int, at: int
+    ) -> delivery.Reconciliation:
+        """Make the table agree with a destination that holds events through
+        `file_last_id`: the destination is the truth.
+
+        The decision and the un-marking happen in one transaction; marking a long
+        stretch goes in chunks, each its own short transaction, so the main process
+        never waits long for the write lock.
+        """
+        with self.transaction() as db:
+            plan = delivery.reconcile(
+                file_last_id, self.delivered_through(destination), self.last_event_id()
+            )
+            if plan.unmark_after is not None:
+                db.execute(
+                    "UPDATE deliveries SET delivered = NULL, delivered_at = NULL"
+                    " WHERE destination = ? AND delivered = 1 AND event_id > ?",
+                    (destination, plan.unmark_after),
+                )
+        for first_id, last_id in delivery.id_chunks(
+            plan.mark_after, plan.mark_through, delivery.RECONCILE_CHUNK
+        ):
+            self.mark_delivered(destination, first_id, last_id, at)
+        return plan
+
+    def oldest_undelivered_at(self, destinations: Sequence[str]) -> int | None:
+        """created_at of the oldest event some destination lacks; None if none does.
+
+        Two index seeks per destination (the partial index, then the primary key), so
+        the status light can ask every second at no cost.
+        """
+        oldest: int | None = None
+        for destination in destinations:
+            created_at = self._scalar(
+                "SELECT created_at FROM events WHERE id > ? ORDER BY id LIMIT 1",
+                (self.delivered_through(destination),),
+            )
+            if created_at is not None and (oldest is None or created_at < oldest):
+                oldest = int(created_at)
+        return oldest
+
+    def delivery_status(self, event_ids: Sequence[int]) -> dict[int, dict[str, int | None]]:
+        """Per event id: {destination: delivered flag} for the given events."""
+        result: dict[int, dict[str, int | None]] = {}
+        if not event_ids:
+            return result
+        cursor = self._db.execute(
+            "SELECT event_id, destination, delivered FROM deliveries"
+            " WHERE event_id BETWEEN ? AND ?",
+            (min(event_ids), max(event_ids)),
+        )
+        for event_id, destination, delivered in cursor:
+            result.setdefault(event_id, {})[destination] = delivered
+        return result
