@@ -33,7 +33,7 @@ from rich.table import Table
 
 from score.core.delivery import BATCH_LIMIT, destination_name
 from score.core.events import clock_set
-from score.pusher.log_lines import LineSplitter, parse_line
+from score.shell.log_lines import LineSplitter, parse_line
 from score.shell.store import Store
 from score.shell.supervisor import WAKE_LINE, pusher_command
 

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from score.core import delivery, wire
-from score.core.events import EventType, StoredEvent
+from score.core.events import EventType, StoredEvent, from_payload
 from score.shell.store import SCHEMA_VERSION, Store
 
 GENERATOR_VERSION = 1
@@ -97,7 +97,7 @@ def cached_history(cache: Path, count: int) -> tuple[Path, Path]:
     finally:
         connection.close()
     tail = [
-        delivery.event_line(StoredEvent(event_id, EventType(kind), at, wire.decode(payload)))
+        delivery.event_line(StoredEvent(event_id, at, from_payload(kind, wire.decode(payload))))
         for event_id, kind, payload, at in (
             row(index, count) for index in range(max(0, count - LOG_TAIL), count)
         )

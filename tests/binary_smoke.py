@@ -14,7 +14,7 @@ TMPDIR are private folders, no PYTHON*/VIRTUAL_ENV/UV_* variables. Checks:
    which changes nothing and keeps the connection open), then
    `POST /clock {"seconds": 90}`, `POST /start`, `GET /state` over HTTP, and a
    WebSocket pause. The one-file executable unpacks into TMPDIR (`_MEI*`).
-3. The events reach `events.log` beside the database, once each and in order, when
+3. The events reach `game.events.log` beside the database, once each and in order, when
    the binary has the pusher (`score push`); a binary without it says SKIP.
 4. Ctrl+C (SIGINT to every process of the run, as a terminal sends it; the app
    first, the bootloader's forwarded copy last) -> exit 0, no process of the run
@@ -335,7 +335,7 @@ class Smoke:
         self.game = work / "game"
         self.game.mkdir()
         self.db = self.game / "game.db"
-        self.events_log = self.game / "events.log"
+        self.events_log = self.game / "game.events.log"  # named after the database
         self.passed = 0
         self.failed = 0
         self.skipped = 0

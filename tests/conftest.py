@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 import trio
+from hypothesis import settings
 
 from score.shell.app import Config, RunningApp, run_app
+
+# Hypothesis: random examples locally (finds new failures), the same examples on
+# every CI run (a red CI is a change, not luck). A failure prints the example and
+# the `@reproduce_failure` blob; pin it with `@example` in the test.
+settings.register_profile("dev", print_blob=True)
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 
 class FakeWallClock:
@@ -30,7 +39,7 @@ def db_path(tmp_path: Path) -> Path:
 @pytest.fixture
 async def app(db_path: Path, nursery: trio.Nursery) -> AsyncIterator[RunningApp]:
     """The whole app, serving on a free loopback port."""
-    running: RunningApp = await nursery.start(run_app, Config(db=db_path, port=0))
+    running: RunningApp = await nursery.start(run_app, Config(db=db_path, port=0, pusher=False))
     yield running
     await running.stop()
 
@@ -48,7 +57,7 @@ class ServerThread:
 
     async def _main(self) -> None:
         async with trio.open_nursery() as nursery:
-            self.app = await nursery.start(run_app, Config(db=self.db, port=0))
+            self.app = await nursery.start(run_app, Config(db=self.db, port=0, pusher=False))
             self._token = trio.lowlevel.current_trio_token()
             self._ready.set()
 

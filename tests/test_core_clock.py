@@ -7,22 +7,19 @@ import pytest
 from score.core.clock import Clock, apply, expires_at, expiry_due, fold, remaining_at
 from score.core.events import (
     EventType,
+    NewEvent,
     StoredEvent,
     clock_expired,
     clock_set,
     game_paused,
     game_started,
-    seconds_to_ms,
 )
+from score.core.tenths import seconds_to_ms
 
 
-def stored(*events: object) -> list[StoredEvent]:
+def stored(*events: NewEvent) -> list[StoredEvent]:
     """Give decided events ids, as the store would."""
-    result = []
-    for index, event in enumerate(events, start=1):
-        assert hasattr(event, "type")
-        result.append(StoredEvent(index, event.type, event.created_at, event.payload))  # type: ignore[attr-defined]
-    return result
+    return [StoredEvent(i, event.created_at, event.data) for i, event in enumerate(events, 1)]
 
 
 @pytest.mark.parametrize(

@@ -8,15 +8,9 @@ from typing import Any
 import pytest
 
 from score.core.clock import Clock, fold
-from score.core.commands import (
-    CommandError,
-    Pause,
-    SetClock,
-    Start,
-    decide,
-    parse_command,
-)
-from score.core.events import EventType, StoredEvent
+from score.core.commands import Pause, SetClock, Start, decide, execute, parse_command
+from score.core.errors import ScoreError
+from score.core.events import EventType, NewEvent, StoredEvent, clock_set, game_started
 
 
 @pytest.mark.parametrize(
@@ -58,18 +52,18 @@ def test_valid_commands(message: dict[str, Any], command: object) -> None:
     ],
 )
 def test_invalid_commands(message: Any, code: str) -> None:
-    with pytest.raises(CommandError) as caught:
+    with pytest.raises(ScoreError) as caught:
         parse_command(message)
     assert caught.value.code == code
     assert caught.value.message
 
 
-def _history(*kinds: tuple[EventType, int, dict[str, Any]]) -> Clock:
-    return fold(StoredEvent(i, kind, at, payload) for i, (kind, at, payload) in enumerate(kinds, 1))
+def _history(*events: NewEvent) -> Clock:
+    return fold(StoredEvent(i, event.created_at, event.data) for i, event in enumerate(events, 1))
 
 
-RUNNING = _history((EventType.CLOCK_SET, 0, {"seconds": 60}), (EventType.GAME_STARTED, 0, {}))
-STOPPED = _history((EventType.CLOCK_SET, 0, {"seconds": 60}))
+RUNNING = _history(clock_set(60, 0), game_started(0))
+STOPPED = _history(clock_set(60, 0))
 
 
 @pytest.mark.parametrize(
@@ -92,6 +86,39 @@ def test_decide(clock: Clock, command: Any, types: list[EventType]) -> None:
 
 
 def test_start_at_zero_is_refused() -> None:
-    with pytest.raises(CommandError) as caught:
+    with pytest.raises(ScoreError) as caught:
         decide(Clock(), Start(), 5)
     assert caught.value.code == "clock_at_zero"
+
+
+# -- execute: the expiry that is due comes first, even for a refused command --------
+
+EXPIRES_AT = 60_000  # RUNNING started at 0 with 60 s
+
+
+def test_execute_records_the_due_expiry_before_a_refused_start() -> None:
+    outcome = execute(RUNNING, Start(), EXPIRES_AT + 5_000)
+    assert [(e.type, e.created_at) for e in outcome.events] == [
+        (EventType.CLOCK_EXPIRED, EXPIRES_AT)
+    ]
+    assert outcome.error is not None
+    assert (outcome.error.code, outcome.error.status) == ("clock_at_zero", 409)
+
+
+def test_execute_records_the_due_expiry_then_the_command() -> None:
+    outcome = execute(RUNNING, SetClock(30), EXPIRES_AT + 1)
+    assert [(e.type, e.created_at) for e in outcome.events] == [
+        (EventType.CLOCK_EXPIRED, EXPIRES_AT),
+        (EventType.CLOCK_SET, EXPIRES_AT + 1),
+    ]
+    assert outcome.error is None
+    # A pause after zero: the clock has already stopped, so only the expiry.
+    assert [e.type for e in execute(RUNNING, Pause(), EXPIRES_AT).events] == [
+        EventType.CLOCK_EXPIRED
+    ]
+
+
+def test_execute_before_zero_is_decide() -> None:
+    outcome = execute(RUNNING, Pause(), EXPIRES_AT - 1)
+    assert outcome.events == decide(RUNNING, Pause(), EXPIRES_AT - 1)
+    assert outcome.error is None

@@ -9,7 +9,8 @@ import pytest
 from score.core import wire
 from score.core.access import AccessPolicy, bearer_token, host_name, is_loopback_host
 from score.core.clock import Clock
-from score.core.commands import CommandError
+from score.core.errors import ScoreError
+from score.core.tenths import display_seconds
 
 
 @pytest.mark.parametrize(
@@ -17,7 +18,7 @@ from score.core.commands import CommandError
     [(0, 0), (99, 0), (100, 0.1), (1_199_634, 1199.6), (90_000, 90), (59_999, 59.9)],
 )
 def test_display_seconds_truncates_to_tenths(remaining_ms: int, seconds: float) -> None:
-    assert wire.display_seconds(remaining_ms) == seconds
+    assert display_seconds(remaining_ms) == seconds
 
 
 def test_state_message_has_the_fixed_fields_first() -> None:
@@ -40,13 +41,13 @@ def test_state_message_has_the_fixed_fields_first() -> None:
     "text", ["", "{", "NaN", '{"seconds": NaN}', '{"a": Infinity}', "-Infinity", b"\xff\xfe"]
 )
 def test_decode_refuses_what_is_not_json(text: str | bytes) -> None:
-    with pytest.raises(CommandError) as caught:
+    with pytest.raises(ScoreError) as caught:
         wire.decode(text)
     assert caught.value.code == "bad_json"
 
 
 def test_decode_survives_deep_nesting() -> None:
-    with pytest.raises(CommandError):
+    with pytest.raises(ScoreError):
         wire.decode("[" * 100_000)
 
 
@@ -110,7 +111,7 @@ def test_control_policy(
     if code is None:
         policy.check_control(host, origin, token)
         return
-    with pytest.raises(CommandError) as caught:
+    with pytest.raises(ScoreError) as caught:
         policy.check_control(host, origin, token)
     assert caught.value.code == code
 

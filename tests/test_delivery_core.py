@@ -23,11 +23,11 @@ from score.core.delivery import (
     reconcile,
     scan_tail,
 )
-from score.core.events import EventType, StoredEvent
+from score.core.events import ClockSet, GamePaused, GameStarted, StoredEvent
 
 
 def test_event_line_is_the_documented_format() -> None:
-    event = StoredEvent(1, EventType.CLOCK_SET, 1706745600123, {"seconds": 1200})
+    event = StoredEvent(1, 1706745600123, ClockSet(1200))
     assert event_line(event) == (
         '{"event_id": 1, "event_type": "CLOCK_SET", "event_payload": {"seconds": 1200},'
         ' "event_timestamp": 1706745600, "event_timestamp_ms": 1706745600123}\n'
@@ -39,14 +39,14 @@ def test_event_line_is_the_documented_format() -> None:
     [(0, 0), (999, 0), (1000, 1), (1706745600999, 1706745600)],
 )
 def test_event_timestamp_is_whole_seconds_rounded_down(created_at: int, seconds: int) -> None:
-    record = json.loads(event_line(StoredEvent(7, EventType.GAME_STARTED, created_at)))
+    record = json.loads(event_line(StoredEvent(7, created_at, GameStarted())))
     assert record["event_timestamp"] == seconds
     assert record["event_timestamp_ms"] == created_at
     assert record["event_payload"] == {}
 
 
 def test_a_batch_is_its_lines_in_order() -> None:
-    events = [StoredEvent(i, EventType.GAME_PAUSED, 1000 * i) for i in (3, 4, 5)]
+    events = [StoredEvent(i, 1000 * i, GamePaused()) for i in (3, 4, 5)]
     lines = encode_batch(events).decode().splitlines(keepends=True)
     assert lines == [event_line(event) for event in events]
     assert [line_event_id(line.rstrip("\n").encode()) for line in lines] == [3, 4, 5]

@@ -20,6 +20,7 @@ from score.core.delivery import destination_name
 from score.shell.store import Store
 from tests.client import http, post_json
 from tests.processes import ScoreProcess, run_score, start_score
+from tests.seeds import seeded_random
 from tests.test_pusher_process import assert_exactly_once
 from tests.test_supervisor_process import child_pid, is_running, wait_gone
 
@@ -71,9 +72,9 @@ async def fire_commands(score: ScoreProcess, ledger: Ledger, rng: random.Random)
 
 @pytest.mark.timeout(240)
 async def test_random_kills_lose_and_repeat_nothing(tmp_path: Path, nursery: trio.Nursery) -> None:
-    rng = random.Random(int(os.environ.get("SCORE_FAULT_SEED", "0")) or None)
+    rng = seeded_random()
     db = tmp_path / "score.db"
-    log = tmp_path / "events.log"
+    log = tmp_path / "score.events.log"  # named after the database
     ledger = Ledger()
     kills = {"pusher": 0, "app": 0}
     deadline = trio.current_time() + FAULT_SECONDS

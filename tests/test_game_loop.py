@@ -11,7 +11,8 @@ import trio
 import trio.testing
 
 from score.core.clock import fold, remaining_at
-from score.core.commands import CommandError, Pause, SetClock, Start
+from score.core.commands import Pause, SetClock, Start
+from score.core.errors import ScoreError
 from score.core.events import EventType
 from score.shell.game import Game, run_clock
 from score.shell.store import Store
@@ -88,7 +89,7 @@ async def test_expiry_recorded_once_at_the_instant_of_zero(
     assert remaining_at(game.clock, game.time.now()) == 0
     assert game.clock.running is False
     # Starting again at zero is refused and records nothing.
-    with pytest.raises(CommandError):
+    with pytest.raises(ScoreError):
         await game.execute(Start())
     assert len(list(store_of(game).events())) == len(events)
 

@@ -7,16 +7,13 @@ from pathlib import Path
 import pytest
 
 from score.core.delivery import encode_batch
-from score.core.events import EventType, StoredEvent
+from score.core.events import ClockSet, StoredEvent
 from score.pusher import jsonl_file
 from score.pusher.jsonl_file import DestinationError, DestinationLocked, JsonLinesFile
 
 
 def events(first: int, last: int) -> list[StoredEvent]:
-    return [
-        StoredEvent(i, EventType.CLOCK_SET, 1_000 * i, {"seconds": i})
-        for i in range(first, last + 1)
-    ]
+    return [StoredEvent(i, 1_000 * i, ClockSet(i)) for i in range(first, last + 1)]
 
 
 def test_a_new_file_starts_at_zero_and_resumes_after_its_last_line(tmp_path: Path) -> None:

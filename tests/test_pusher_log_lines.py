@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 from rich.console import Console
 
-from score.pusher.log_lines import (
+from score.shell.log_lines import (
     MAX_LINE,
     RAW_LOGGER,
     JsonLinesHandler,

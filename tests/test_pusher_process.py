@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import signal
 import subprocess
 from collections.abc import Mapping
@@ -19,9 +18,11 @@ import trio
 
 from score.core.delivery import destination_name, encode_batch
 from score.core.events import clock_set, game_paused, game_started
-from score.pusher.log_lines import parse_line
+from score.shell.log_lines import parse_line
 from score.shell.store import Store
 from score.shell.supervisor import WAKE_LINE, pusher_command
+from tests.crash_hook import crash_after
+from tests.seeds import seeded_random
 
 pytestmark = pytest.mark.slow
 
@@ -213,7 +214,7 @@ async def test_sigkill_at_random_moments_loses_and_repeats_nothing(
     kills_wanted = 25
     log = tmp_path / "events.log"
     name = destination_name(str(log))
-    rng = random.Random(20260201)
+    rng = seeded_random()
     burst_over = trio.Event()
 
     async def burst() -> None:
@@ -300,20 +301,20 @@ async def test_a_second_pusher_waits_for_the_lock(tmp_path: Path, store: Store) 
     assert_exactly_once(store, log)
 
 
-async def test_the_crash_hook_dies_with_a_whole_traceback(tmp_path: Path, store: Store) -> None:
+async def test_an_unexpected_error_dies_with_a_whole_traceback(
+    tmp_path: Path, store: Store
+) -> None:
     log = tmp_path / "events.log"
     store.append([clock_set(10, 1000)])
     async with trio.open_nursery() as nursery:
-        pusher = await start_pusher(
-            nursery, Path(store.path), log, env={"SCORE_PUSH_CRASH_AFTER": "1"}
-        )
+        pusher = await start_pusher(nursery, Path(store.path), log, env=crash_after(1))
         with trio.fail_after(20):
             code = await pusher.process.wait()
         await pusher.close_stdin()
     assert code == 1
     text = pusher.stderr.decode()
     assert "Traceback (most recent call last):" in text
-    assert "RuntimeError: SCORE_PUSH_CRASH_AFTER=1: crashing on purpose" in text
+    assert "RuntimeError: SCORE_TEST_CRASH_AFTER=1: crashing on purpose" in text
     assert_exactly_once(store, log)  # it crashed after marking, not before
 
 

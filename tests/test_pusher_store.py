@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from score.core.events import clock_set, game_paused, game_started
+from score.core.events import ClockSet, clock_set, game_paused, game_started
 from score.shell.store import Store
 from tests.stores import STORE_KINDS, open_store
 
@@ -32,7 +32,7 @@ def test_next_batch_is_in_id_order_after_the_cursor(store: Store) -> None:
     assert [event.id for event in store.next_batch(0, 10)] == [1, 2, 3]
     assert [event.id for event in store.next_batch(1, 1)] == [2]
     assert store.next_batch(3, 10) == []
-    assert store.next_batch(0, 1)[0].payload == {"seconds": 90}
+    assert store.next_batch(0, 1)[0].data == ClockSet(90)
 
 
 def test_marks_follow_the_prefix(store: Store) -> None:

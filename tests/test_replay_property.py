@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from score.core.clock import fold, remaining_at
-from score.core.commands import Command, CommandError, Pause, SetClock, Start
+from score.core.commands import Command, Pause, SetClock, Start
+from score.core.errors import ScoreError
 from score.shell.game import Game, run_clock
 from score.shell.store import Store
 from tests.conftest import FakeWallClock
@@ -34,7 +35,7 @@ async def play(script: list[tuple[float, Command]]) -> None:
             await trio.sleep(pause_for)
             try:
                 await game.execute(command)
-            except CommandError as error:
+            except ScoreError as error:
                 assert error.code == "clock_at_zero"
             now = game.time.now()
             replayed = fold(store.sync.events())

@@ -10,9 +10,9 @@ import pytest
 import trio
 from trio_websocket import ConnectionClosed
 
-from score.core.access import AccessPolicy
 from score.shell.app import Config, RunningApp, choose_token, run_app
 from score.shell.http import Limits
+from score.shell.network import join_urls
 from tests.client import command, http, open_ws, post_json, receive_json
 
 TOKEN = "s3cret-token"
@@ -21,7 +21,9 @@ TOKEN = "s3cret-token"
 @pytest.fixture
 async def guarded(db_path: Path, nursery: trio.Nursery) -> AsyncIterator[RunningApp]:
     """The app with an operator token, as on a LAN bind."""
-    running: RunningApp = await nursery.start(run_app, Config(db=db_path, port=0, token=TOKEN))
+    running: RunningApp = await nursery.start(
+        run_app, Config(db=db_path, port=0, token=TOKEN, pusher=False)
+    )
     yield running
     await running.stop()
 
@@ -30,7 +32,9 @@ async def guarded(db_path: Path, nursery: trio.Nursery) -> AsyncIterator[Running
 async def impatient(db_path: Path, nursery: trio.Nursery) -> AsyncIterator[RunningApp]:
     """The app with short request timeouts, to test slow clients quickly."""
     limits = Limits(head_timeout=0.5, body_timeout=0.5, send_timeout=0.5)
-    running: RunningApp = await nursery.start(run_app, Config(db=db_path, port=0, limits=limits))
+    running: RunningApp = await nursery.start(
+        run_app, Config(db=db_path, port=0, limits=limits, pusher=False)
+    )
     yield running
     await running.stop()
 
@@ -196,7 +200,7 @@ async def test_a_database_locked_too_long_gives_a_clear_error(
     tmp_path: Path, nursery: trio.Nursery
 ) -> None:
     db = tmp_path / "s.db"
-    running: RunningApp = await nursery.start(run_app, Config(db=db, port=0))
+    running: RunningApp = await nursery.start(run_app, Config(db=db, port=0, pusher=False))
     await running.game.store.set_busy_timeout(300)
     other = sqlite3.connect(db, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
@@ -212,5 +216,19 @@ async def test_a_database_locked_too_long_gives_a_clear_error(
     await running.stop()
 
 
-def test_policy_is_what_the_app_uses() -> None:
-    assert AccessPolicy(loopback=True).token is None
+async def test_join_lists_the_urls_for_other_devices_to_operators_only(
+    db_path: Path, nursery: trio.Nursery
+) -> None:
+    config = Config(db=db_path, host="0.0.0.0", port=0, token=TOKEN, pusher=False)
+    running: RunningApp = await nursery.start(run_app, config)
+    assert (await http(running.port, "GET", "/join")).status == 401
+    reply = await http(running.port, "GET", "/join", headers={"authorization": f"Bearer {TOKEN}"})
+    assert reply.status == 200
+    operator, display = join_urls("0.0.0.0", running.port, TOKEN)
+    assert reply.json() == {"operator_urls": operator, "display_urls": display}
+    await running.stop()
+
+
+async def test_join_on_a_loopback_bind_offers_nothing(app: RunningApp) -> None:
+    reply = await http(app.port, "GET", "/join")
+    assert reply.json() == {"operator_urls": [], "display_urls": []}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -66,9 +67,12 @@ async def test_a_change_reaches_every_viewer(app: RunningApp) -> None:
         await receive_json(two)
         await post_json(app.port, "/clock", {"seconds": 77})
         for ws in (one, two):
-            while (message := await receive_json(ws))["state"]["seconds"] != 77:
-                pass
+            # Before it, at most the once-a-second ticks of the state before it.
+            with trio.fail_after(3):
+                while (message := await receive_json(ws))["state"]["last_event_id"] == 0:
+                    assert message["state"]["seconds"] == 0
             assert message["state"]["seconds"] == 77
+            assert message["state"]["last_event_id"] == 1
 
 
 BAD_WS_MESSAGES: list[tuple[str | bytes, str]] = [
@@ -262,8 +266,80 @@ async def test_garbage_on_the_socket_does_not_hurt_others(app: RunningApp) -> No
     ):
         stream = await trio.open_tcp_stream("127.0.0.1", app.port)
         await stream.send_all(garbage)
-        with trio.move_on_after(2):
+        with trio.fail_after(5):
             data: Any = await stream.receive_some(4096)
-            assert data == b"" or data.startswith(b"HTTP/1.1 4")
+        assert data.startswith(b"HTTP/1.1 400 Bad Request\r\n"), data
         await stream.aclose()
     assert (await http(app.port, "GET", "/state")).status == 200
+
+
+async def raw_exchange(port: int, request: bytes) -> bytes:
+    """Send raw bytes, read until the server closes: the whole answer, unparsed."""
+    stream = await trio.open_tcp_stream("127.0.0.1", port)
+    async with stream:
+        await stream.send_all(request)
+        answer = b""
+        with trio.fail_after(5):
+            while chunk := await stream.receive_some(65536):
+                answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["/", "/display", "/state", "/clock", "/ws", "/nope", "/%ff%fe", "/%2e%2e/x", "/a?b=%ff"],
+)
+async def test_head_always_gets_a_status_line_and_no_body(app: RunningApp, target: str) -> None:
+    """HEAD answers exactly what GET would, without a body: pages, the API, errors
+    (405, 404, 426) and paths that are not UTF-8 (issue 10: `HEAD /%ff%fe` used to
+    drop the connection)."""
+    head = b"HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    answer = await raw_exchange(app.port, b"HEAD " + target.encode() + b" " + head)
+    status_line, _, rest = answer.partition(b"\r\n")
+    headers, separator, body = rest.partition(b"\r\n\r\n")
+    assert separator and body == b"", answer
+    got = await http(app.port, "GET", target)
+    version, status, reason = status_line.decode().split(" ", 2)
+    assert (version, int(status)) == ("HTTP/1.1", got.status)
+    assert reason == HTTPStatus(got.status).phrase
+    length = [line for line in headers.split(b"\r\n") if line.lower().startswith(b"content-length")]
+    assert length == [f"content-length: {len(got.body)}".encode()]
+
+
+@pytest.mark.parametrize(
+    ("method", "target", "allow"),
+    [
+        ("GET", "/start", "POST"),
+        ("PUT", "/clock", "POST"),
+        ("DELETE", "/state", "GET, HEAD"),
+        ("POST", "/display", "GET, HEAD"),
+        ("PATCH", "/ws", "GET, HEAD"),
+    ],
+)
+async def test_405_says_which_methods_are_allowed(
+    app: RunningApp, method: str, target: str, allow: str
+) -> None:
+    reply = await http(app.port, method, target, b"" if method != "GET" else None)
+    assert reply.status == 405
+    assert reply.headers["allow"] == allow
+    assert allow in reply.json()["error"]["message"]
+
+
+async def test_ws_without_an_upgrade_gets_426(app: RunningApp) -> None:
+    reply = await http(app.port, "GET", "/ws")
+    assert reply.status == 426
+    assert reply.headers["upgrade"] == "websocket"
+    assert reply.json()["error"]["code"] == "upgrade_required"
+    assert "WebSocket" in reply.json()["error"]["message"]
+
+
+async def test_status_lines_carry_reason_phrases(app: RunningApp) -> None:
+    for target, line in (
+        ("/state", b"HTTP/1.1 200 OK\r\n"),
+        ("/nope", b"HTTP/1.1 404 Not Found\r\n"),
+    ):
+        answer = await raw_exchange(
+            app.port,
+            b"GET " + target.encode() + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )
+        assert answer.startswith(line), answer[:40]

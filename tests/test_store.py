@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from score.core.events import EventType, clock_set, game_paused, game_started
+from score.core.events import ClockSet, EventType, clock_set, game_paused, game_started
 from score.shell.store import (
     APPLICATION_ID,
     SCHEMA_VERSION,
@@ -32,7 +32,7 @@ def test_append_gives_increasing_ids_and_keeps_everything(store: Store) -> None:
     stored += store.append([game_paused(3_500)])
     assert [event.id for event in stored] == [1, 2, 3]
     assert list(store.events()) == stored
-    assert stored[0].payload == {"seconds": 90}
+    assert stored[0].data == ClockSet(90)
     assert stored[2].type is EventType.GAME_PAUSED
     assert store.last_event_id() == 3
     assert store.last_created_at() == 3_500
@@ -48,7 +48,7 @@ def test_milliseconds_and_tenths_survive(store: Store) -> None:
     store.append([clock_set(12.3, 1_706_745_600_123)])
     (event,) = store.events()
     assert event.created_at == 1_706_745_600_123
-    assert event.payload == {"seconds": 12.3}
+    assert event.data == ClockSet(12.3)
 
 
 def test_empty_store(store: Store) -> None:
@@ -70,7 +70,7 @@ def test_reopen_keeps_events(tmp_path: Path) -> None:
     first.append([clock_set(5, 5)])
     first.close()
     second = Store.open(tmp_path / "a.db")
-    assert [e.payload for e in second.events()] == [{"seconds": 5}]
+    assert [e.data for e in second.events()] == [ClockSet(5)]
     second.close()
 
 

@@ -18,6 +18,7 @@ from score.core.delivery import destination_name
 from score.shell.app import Config, RunningApp, run_app
 from score.shell.store import Store
 from tests.client import command, http, open_ws, post_json, receive_json
+from tests.crash_hook import crash_after
 from tests.test_pusher_process import assert_exactly_once
 
 pytestmark = pytest.mark.slow
@@ -78,7 +79,7 @@ async def test_commands_reach_events_log_exactly_once(
         await receive_json(ws)
         reply = await command(ws, {"command": "set", "seconds": 90.5, "id": 1})
         assert reply["state"]["seconds"] == 90.5
-    log = db_path.parent / "events.log"
+    log = db_path.with_name("score.events.log")
     store = await wait_delivered(db_path, log)
     try:
         assert assert_exactly_once(store, log) == 4
@@ -136,16 +137,17 @@ async def test_a_crashing_child_is_shown_whole_and_restarted(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     caplog.set_level(logging.INFO)
-    monkeypatch.setenv("SCORE_PUSH_CRASH_AFTER", "2")
+    for name, value in crash_after(2).items():
+        monkeypatch.setenv(name, value)
     running: RunningApp = await nursery.start(run_app, Config(db=db_path, port=0))
     crashed = await wait_for_child(caplog)
     for seconds in (60, 50, 40):
         await post_json(running.port, "/clock", {"seconds": seconds})
         await trio.sleep(0.05)
     await wait_for_child(caplog, 2)  # restarted
-    store = await wait_delivered(db_path, db_path.parent / "events.log")
+    store = await wait_delivered(db_path, db_path.with_name("score.events.log"))
     try:
-        assert assert_exactly_once(store, db_path.parent / "events.log") == 3
+        assert assert_exactly_once(store, db_path.with_name("score.events.log")) == 3
     finally:
         store.close()
     await running.stop()
@@ -157,8 +159,8 @@ async def test_a_crashing_child_is_shown_whole_and_restarted(
     assert "Traceback (most recent call last):" in raw[0]
     text = "\n".join(raw)
     assert 'score/pusher/worker.py", line' in text
-    assert "in _deliver_batch" in text
-    assert "RuntimeError: SCORE_PUSH_CRASH_AFTER=2: crashing on purpose" in text
+    assert "in deliver_pending" in text
+    assert "RuntimeError: SCORE_TEST_CRASH_AFTER=2: crashing on purpose" in text
     assert len(raw) > 20  # every frame, line by line
     restarts = [r.getMessage() for r in caplog.records if r.name == "score.supervisor"]
     assert any("exited with code 1; restarting" in m for m in restarts), restarts
@@ -200,5 +202,5 @@ async def test_the_pusher_can_be_turned_off(db_path: Path, nursery: trio.Nursery
     await trio.sleep(0.3)
     state = (await http(running.port, "GET", "/state")).json()["state"]
     assert state["pusher_status"] == "unknown"
-    assert not (db_path.parent / "events.log").exists()
+    assert not (db_path.with_name("score.events.log")).exists()
     await running.stop()

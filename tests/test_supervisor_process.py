@@ -19,6 +19,7 @@ from score.core.delivery import destination_name
 from score.shell import supervisor
 from score.shell.store import Store
 from tests.client import post_json
+from tests.crash_hook import crash_after
 from tests.processes import ScoreProcess, start_score
 from tests.test_pusher_process import assert_exactly_once, start_pusher, wait_delivered
 
@@ -75,7 +76,7 @@ async def test_the_child_exits_by_itself_when_the_parent_is_killed(
         assert await score.process.wait() == -signal.SIGKILL
     await wait_gone(pid)  # end of stdin: it shut down on its own
     # Whatever it had not delivered, its successor delivers, once.
-    log = db_path.parent / "events.log"
+    log = db_path.with_name("score.events.log")
     store = Store.open(db_path, create=False)
     try:
         async with trio.open_nursery() as successors:
@@ -90,7 +91,8 @@ async def test_the_child_exits_by_itself_when_the_parent_is_killed(
 async def test_the_console_shows_the_child_lines_and_its_crash(
     db_path: Path, nursery: trio.Nursery, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SCORE_PUSH_CRASH_AFTER", "1")
+    for name, value in crash_after(1).items():
+        monkeypatch.setenv(name, value)
     score = await start_score(nursery, db_path)
     pid = await child_pid(score)
     # The child's own line, in the parent's console, in the parent's format.
@@ -99,7 +101,7 @@ async def test_the_console_shows_the_child_lines_and_its_crash(
         rb"^\[\d\d:\d\d:\d\d\] \[PID: %d TID: \d+\] pusher started: .*score\.push$" % pid,
     )
     await post_json(score.port, "/clock", {"seconds": 60})
-    await wait_console(score, rb"RuntimeError: SCORE_PUSH_CRASH_AFTER=1")
+    await wait_console(score, rb"RuntimeError: SCORE_TEST_CRASH_AFTER=1")
     await child_pid(score, 2)  # and it was restarted
     assert await score.stop() == 0
     console = score.stderr.decode()
@@ -107,7 +109,7 @@ async def test_the_console_shows_the_child_lines_and_its_crash(
     start = next(i for i, line in enumerate(crash) if "Traceback (most recent call last):" in line)
     traceback = crash[start:]
     assert any('score/pusher/worker.py", line' in line for line in traceback)
-    assert any("RuntimeError: SCORE_PUSH_CRASH_AFTER=1" in line for line in traceback)
+    assert any("RuntimeError: SCORE_TEST_CRASH_AFTER=1" in line for line in traceback)
     assert re.search(r"pusher exited with code 1; restarting in \d", console)
 
 

@@ -2,23 +2,18 @@
 
 It is not meant to be run by hand: its stdin is the parent's wake-up pipe (end of
 input = shut down), its stderr carries JSON log lines for the parent to render, and
-it ignores Ctrl+C, which the parent coordinates. Test hook: with the environment
-variable SCORE_PUSH_CRASH_AFTER=N it raises an exception once it has delivered N
-events, to show that a crashing pusher is reported whole and restarted.
+it ignores Ctrl+C, which the parent coordinates.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import signal
 from pathlib import Path
 
 import typer
 
 from score.cli.app import DB_OPTION, app, first_error
-
-CRASH_AFTER_ENV = "SCORE_PUSH_CRASH_AFTER"
 
 log = logging.getLogger("score.push")
 
@@ -35,17 +30,12 @@ def push(
     # Imported here, not at the top: `score --help` and `score run` need none of it.
     import trio
 
-    from score.pusher.log_lines import setup_json_logging
     from score.pusher.main import PusherConfig, run_pusher
+    from score.shell.log_lines import setup_json_logging
     from score.shell.store import StoreError
 
     setup_json_logging()
-    crash_after = os.environ.get(CRASH_AFTER_ENV)
-    config = PusherConfig(
-        db=db,
-        destinations=tuple(path.absolute() for path in events_log),
-        crash_after=int(crash_after) if crash_after else None,
-    )
+    config = PusherConfig(db=db, destinations=tuple(path.absolute() for path in events_log))
     try:
         trio.run(run_pusher, config)
     except* StoreError as group:

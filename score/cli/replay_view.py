@@ -16,9 +16,9 @@ from rich.table import Table
 
 from score.core import wire
 from score.core.clock import fold
-from score.core.events import StoredEvent
-from score.shell.game import system_wall_ms
+from score.core.events import StoredEvent, to_payload
 from score.shell.store import Store
+from score.shell.wall_clock import system_wall_ms
 
 DELIVERY_LABELS = {None: "not yet", 0: "not yet", 1: "delivered", 2: "failed, retrying"}
 
@@ -42,7 +42,7 @@ def _event_json(event: StoredEvent, deliveries: dict[str, int | None]) -> dict[s
     return {
         "id": event.id,
         "type": str(event.type),
-        "payload": event.payload,
+        "payload": to_payload(event.data),
         "created_at": event.created_at,
         "deliveries": deliveries,
     }

@@ -13,7 +13,7 @@ import hmac
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from score.core.commands import CommandError
+from score.core.errors import ScoreError
 
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 
@@ -40,20 +40,20 @@ class AccessPolicy:
     def check_control(
         self, host: str | None, origin: str | None, presented_token: str | None
     ) -> None:
-        """Raise CommandError unless a request with these headers may control."""
+        """Raise ScoreError unless a request with these headers may control."""
         if self.token is not None and not (
             presented_token is not None
             and hmac.compare_digest(presented_token.encode(), self.token.encode())
         ):
-            raise CommandError("unauthorized", "control needs the operator token")
+            raise ScoreError("unauthorized", "control needs the operator token", 401)
         if host is None:
-            raise CommandError("forbidden", "missing Host header")
+            raise ScoreError("forbidden", "missing Host header", 403)
         if self.loopback and not is_loopback_host(host_name(host)):
-            raise CommandError("forbidden", f"control refused for host {host[:80]!r}")
+            raise ScoreError("forbidden", f"control refused for host {host[:80]!r}", 403)
         if origin is not None:
             parsed = urlsplit(origin)
             if parsed.scheme not in ("http", "https") or parsed.netloc.lower() != host.lower():
-                raise CommandError("forbidden", f"control refused from origin {origin[:80]!r}")
+                raise ScoreError("forbidden", f"control refused from origin {origin[:80]!r}", 403)
 
 
 def bearer_token(authorization: str | None) -> str | None:

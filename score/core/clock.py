@@ -17,13 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from score.core.events import (
-    EventType,
-    NewEvent,
-    StoredEvent,
-    clock_expired,
-    seconds_to_ms,
-)
+from score.core.events import ClockSet, NewEvent, StoredEvent, clock_expired
+from score.core.tenths import seconds_to_ms
 
 
 @dataclass(frozen=True)
@@ -70,7 +65,7 @@ seconds for CLOCK_SET else None). The store can produce these straight from SQL.
 
 def step_of(event: StoredEvent | NewEvent) -> Step:
     event_id = event.id if isinstance(event, StoredEvent) else None
-    seconds = event.payload.get("seconds") if event.type is EventType.CLOCK_SET else None
+    seconds = event.data.seconds if isinstance(event.data, ClockSet) else None
     return (event_id, str(event.type), event.created_at, seconds)
 
 

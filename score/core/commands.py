@@ -1,35 +1,22 @@
 """Commands and the decisions they lead to.
 
 A command is what an operator asks for: start, pause, set. `parse_command` validates
-a decoded JSON object into a command or raises `CommandError` with a stable code;
+a decoded JSON object into a command or raises `ScoreError` with a stable code;
 `decide` turns a valid command, the current clock and `now` into the events to record
-(none for a repeated start or pause). Validation never records anything: the shell
-stores only what `decide` returns.
+(none for a repeated start or pause), and `execute` adds the rule around it: an
+expiry already due is recorded even when the command is refused. Validation never
+records anything: the shell stores only what `execute` returns.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
-from score.core.clock import Clock, apply, expiry_due, remaining_at
-from score.core.events import (
-    MAX_SECONDS,
-    NewEvent,
-    clock_set,
-    game_paused,
-    game_started,
-)
-
-
-class CommandError(Exception):
-    """A command that cannot be carried out; nothing was recorded."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+from score.core.clock import Clock, apply, expiry_due, fold, remaining_at
+from score.core.errors import ScoreError
+from score.core.events import NewEvent, clock_set, game_paused, game_started
+from score.core.tenths import parse_seconds
 
 
 @dataclass(frozen=True)
@@ -44,35 +31,19 @@ class Pause:
 
 @dataclass(frozen=True)
 class SetClock:
-    seconds: float
+    seconds: int | float
 
 
 Command = Start | Pause | SetClock
-
-COMMAND_NAMES = ("start", "pause", "set")
-
-
-def parse_seconds(value: Any) -> float:
-    """A valid clock time in seconds (tenths at most), or CommandError."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise CommandError("bad_seconds", "seconds must be a number")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise CommandError("bad_seconds", "seconds must be a finite number")
-    if not 0 <= value <= MAX_SECONDS:
-        raise CommandError("bad_seconds", f"seconds must be between 0 and {MAX_SECONDS}")
-    tenths = value * 10
-    if abs(tenths - round(tenths)) > 1e-6:
-        raise CommandError("bad_seconds", "seconds must be a whole number of tenths")
-    return int(value) if isinstance(value, int) else round(value, 1)
 
 
 def parse_command(message: Any) -> Command:
     """Validate a decoded JSON message into a command."""
     if not isinstance(message, dict):
-        raise CommandError("bad_command", "a command must be a JSON object")
+        raise ScoreError("bad_command", "a command must be a JSON object")
     name = message.get("command")
     if not isinstance(name, str):
-        raise CommandError("bad_command", 'missing "command" (start, pause or set)')
+        raise ScoreError("bad_command", 'missing "command" (start, pause or set)')
     match name:
         case "start":
             return Start()
@@ -80,9 +51,9 @@ def parse_command(message: Any) -> Command:
             return Pause()
         case "set":
             if "seconds" not in message:
-                raise CommandError("bad_seconds", 'missing "seconds"')
+                raise ScoreError("bad_seconds", 'missing "seconds"')
             return SetClock(parse_seconds(message["seconds"]))
-    raise CommandError("unknown_command", f"unknown command {name[:40]!r}")
+    raise ScoreError("unknown_command", f"unknown command {name[:40]!r}")
 
 
 def decide(clock: Clock, command: Command, now: int) -> list[NewEvent]:
@@ -96,7 +67,7 @@ def decide(clock: Clock, command: Command, now: int) -> list[NewEvent]:
             if clock.running:
                 return []
             if remaining_at(clock, now) == 0:
-                raise CommandError("clock_at_zero", "set a time before starting the clock")
+                raise ScoreError("clock_at_zero", "set a time before starting the clock", 409)
             decided = [game_started(now)]
         case Pause():
             if not clock.running:
@@ -109,3 +80,27 @@ def decide(clock: Clock, command: Command, now: int) -> list[NewEvent]:
     for event in decided:
         after = apply(after, event)
     return decided + expiry_due(after, now)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What carrying out a command records, and the refusal to answer with."""
+
+    events: list[NewEvent]
+    error: ScoreError | None = None
+
+
+def execute(clock: Clock, command: Command, now: int) -> Outcome:
+    """The whole rule for one command at instant `now`.
+
+    An expiry already due happened, whether or not the command is accepted: it is
+    recorded first, at the instant the clock reached zero, and the command is
+    decided on the clock after it. A refused command adds nothing else, and its
+    error is returned for the caller to raise once the expiry is stored.
+    """
+    due = expiry_due(clock, now)
+    try:
+        decided = decide(fold(due, clock), command, now)
+    except ScoreError as error:
+        return Outcome(due, error)
+    return Outcome(due + decided)

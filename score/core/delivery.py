@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from score.core.events import StoredEvent
+from score.core.events import StoredEvent, to_payload
 
 DELIVERED = 1
 """deliveries.delivered: the event is durably at the destination."""
@@ -47,7 +47,7 @@ def event_record(event: StoredEvent) -> dict[str, Any]:
     return {
         "event_id": event.id,
         "event_type": str(event.type),
-        "event_payload": event.payload,
+        "event_payload": to_payload(event.data),
         "event_timestamp": event.created_at // 1000,
         "event_timestamp_ms": event.created_at,
     }

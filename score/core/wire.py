@@ -12,12 +12,11 @@ import json
 from typing import Any
 
 from score.core.clock import Clock, remaining_at
-from score.core.commands import CommandError
+from score.core.errors import ScoreError
+from score.core.tenths import display_seconds
 
 MAX_MESSAGE_BYTES = 64 * 1024
 """The largest command message or HTTP body accepted."""
-
-PUSHER_STATUSES = ("unknown", "healthy", "pending", "dead")
 
 
 def _refuse_constant(name: str) -> Any:
@@ -30,25 +29,19 @@ _DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
 
 
 def decode(text: str | bytes) -> Any:
-    """Parse JSON strictly, raising CommandError("bad_json", ...) on anything else."""
+    """Parse JSON strictly, raising ScoreError("bad_json", ...) on anything else."""
     try:
         if isinstance(text, bytes | bytearray):
             text = text.decode("utf-8")
         return _DECODER.decode(text)
     except (ValueError, RecursionError) as exc:
         # UnicodeDecodeError and JSONDecodeError are both ValueErrors.
-        raise CommandError("bad_json", f"not valid JSON: {str(exc)[:120]}") from None
+        raise ScoreError("bad_json", f"not valid JSON: {str(exc)[:120]}") from None
 
 
 def encode(message: dict[str, Any]) -> str:
     """Serialise a message compactly; never emits NaN or Infinity."""
     return json.dumps(message, separators=(",", ":"), allow_nan=False)
-
-
-def display_seconds(remaining_ms: int) -> int | float:
-    """Remaining time in seconds truncated to tenths: 1199634 -> 1199.6, 90000 -> 90."""
-    tenths = remaining_ms // 100
-    return tenths // 10 if tenths % 10 == 0 else tenths / 10
 
 
 def state_fields(clock: Clock, now: int) -> dict[str, Any]:
@@ -78,7 +71,7 @@ def state_message(
     return message
 
 
-def error_message(error: CommandError, request_id: Any = None) -> dict[str, Any]:
+def error_message(error: ScoreError, request_id: Any = None) -> dict[str, Any]:
     message: dict[str, Any] = {"error": {"code": error.code, "message": error.message}}
     if request_id is not None:
         message["id"] = request_id

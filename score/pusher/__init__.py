@@ -4,7 +4,7 @@
 from the shared SQLite database in id order and appends them to JSON Lines files,
 each event exactly once and in order whatever process is killed at whatever moment:
 `jsonl_file` is the destination (lock, torn-line repair, durable append), `worker`
-the delivery loop of one destination, `main` the process (wake-ups on stdin, end of
-stdin = shut down), and `log_lines` the JSON log lines it writes on stderr for the
-parent to render.
+the delivery loop of one destination, and `main` the process (wake-ups on stdin, end
+of stdin = shut down). Its log lines go to stderr in the format of
+`score.shell.log_lines`, which the parent's supervisor reads back.
 """

@@ -21,8 +21,9 @@ from pathlib import Path
 
 import trio
 
-from score.pusher.worker import CrashHook, DestinationWorker, Wakeup
+from score.pusher.worker import DestinationWorker, Wakeup
 from score.shell.async_store import AsyncStore
+from score.shell.db_lock import check_not_served_elsewhere
 from score.shell.store import Store
 
 log = logging.getLogger("score.push")
@@ -37,16 +38,15 @@ what it cannot deliver in time stays in the database for the next start."""
 class PusherConfig:
     db: Path
     destinations: tuple[Path, ...]
-    crash_after: int | None = None
     stdin_fd: int = 0
 
 
 async def run_pusher(config: PusherConfig) -> None:
     """Deliver until stdin ends or SIGTERM arrives."""
+    check_not_served_elsewhere(config.db)
     store = AsyncStore(await trio.to_thread.run_sync(lambda: Store.open(config.db, create=False)))
     try:
-        crash = CrashHook(config.crash_after)
-        workers = [DestinationWorker(store, path, crash) for path in config.destinations]
+        workers = [DestinationWorker(store, path) for path in config.destinations]
         log.info(
             "pusher started: %s -> %s",
             config.db,

@@ -21,8 +21,8 @@ import trio
 from score.core import delivery
 from score.pusher.jsonl_file import DestinationError, DestinationLocked, JsonLinesFile
 from score.shell.async_store import AsyncStore
-from score.shell.game import system_wall_ms
 from score.shell.store_errors import StoreError
+from score.shell.wall_clock import system_wall_ms
 
 log = logging.getLogger("score.push")
 
@@ -58,29 +58,11 @@ class Wakeup:
             await self.wait_after(self.generation)
 
 
-class CrashHook:
-    """Test hook (SCORE_PUSH_CRASH_AFTER=N): raise once N events were delivered by
-    this process, to show that a crashing child is reported and restarted."""
-
-    def __init__(self, after: int | None) -> None:
-        self.after = after
-        self.delivered = 0
-
-    def count(self, events: int) -> None:
-        self.delivered += events
-        if self.after is not None and self.delivered >= self.after:
-            raise RuntimeError(
-                f"SCORE_PUSH_CRASH_AFTER={self.after}: crashing on purpose"
-                f" after {self.delivered} events"
-            )
-
-
 class DestinationWorker:
-    def __init__(self, store: AsyncStore, path: Path, crash: CrashHook | None = None) -> None:
+    def __init__(self, store: AsyncStore, path: Path) -> None:
         self.store = store
         self.path = path
         self.name = delivery.destination_name(str(path))
-        self.crash = crash or CrashHook(None)
         self.failures = 0
         self._file: JsonLinesFile | None = None
         self._waiting_for_lock = False
@@ -173,7 +155,6 @@ class DestinationWorker:
             await self.store.mark_delivered(
                 self.name, events[0].id, file.last_id, system_wall_ms()
             )
-        self.crash.count(len(events))
         return True
 
     async def _mark_failed(self) -> None:

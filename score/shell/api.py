@@ -1,12 +1,15 @@
 """The HTTP API: one request in, one response out (DESIGN section 3).
 
 `GET /state` and the static pages are open to every viewer; `POST /start`,
-`POST /pause` and `POST /clock` are control, checked by the access policy. Errors
-use the same `{"error": {...}}` body as the WebSocket, with a 4xx status.
+`POST /pause` and `POST /clock` are control, checked by the access policy, and so is
+`GET /join` (the URLs a tablet and a TV open; the operator's carry the token). Errors
+use the same `{"error": {...}}` body as the WebSocket, with the status each carries.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,28 +17,39 @@ import trio
 
 from score.core import wire
 from score.core.access import AccessPolicy, bearer_token
-from score.core.commands import Command, CommandError, Pause, SetClock, Start, parse_seconds
+from score.core.commands import Command, parse_command
+from score.core.errors import ScoreError
 from score.shell import static_files
 from score.shell.game import Game
 from score.shell.http import Request, Response
 
-STATUS_FOR_CODE = {
-    "unauthorized": 401,
-    "forbidden": 403,
-    "not_found": 404,
-    "method_not_allowed": 405,
-    "clock_at_zero": 409,
-    "too_large": 413,
-    "store_unavailable": 503,
-}
+log = logging.getLogger("score.http")
+
+CONTROL = {"/start": "start", "/pause": "pause", "/clock": "set"}
+"""Control paths and the command each one is."""
 
 
 def json_response(message: dict[str, Any], status: int = 200) -> Response:
     return Response(status, wire.encode(message).encode())
 
 
-def error_response(error: CommandError) -> Response:
-    return json_response(wire.error_message(error), STATUS_FOR_CODE.get(error.code, 400))
+def error_response(error: ScoreError) -> Response:
+    response = json_response(wire.error_message(error), error.status)
+    response.headers.extend(error.headers)
+    return response
+
+
+def method_not_allowed(path: str, allowed: str) -> ScoreError:
+    return ScoreError(
+        "method_not_allowed",
+        f"{path[:80]} accepts {allowed} only",
+        405,
+        (("allow", allowed),),
+    )
+
+
+JoinUrls = Callable[[], tuple[list[str], list[str]]]
+"""(operator URLs with the token, display URLs) other devices open."""
 
 
 class Api:
@@ -43,26 +57,47 @@ class Api:
         self.game = game
         self.policy = policy
         self.static_root = static_root
+        self.join_urls: JoinUrls = lambda: ([], [])
+        """Set by the app once the port is bound."""
 
     async def handle(self, request: Request) -> Response:
         try:
             return await self._route(request)
-        except CommandError as error:
+        except ScoreError as error:
+            if error.status < 500:  # a 5xx is reported once by what failed, not per request
+                log.info(
+                    "%s %s refused: %d %s (%s)",
+                    request.method[:20],
+                    request.path[:80],
+                    error.status,
+                    error.code,
+                    error.message,
+                )
             return error_response(error)
 
     async def _route(self, request: Request) -> Response:
-        control = {"/start": Start, "/pause": Pause, "/clock": SetClock}
-        if request.path in control:
+        if request.path in CONTROL:
             if request.method != "POST":
-                raise CommandError("method_not_allowed", f"use POST for {request.path}")
+                raise method_not_allowed(request.path, "POST")
             self.check_control(request)
-            command = self._command(request)
-            await self.game.execute(command)
+            await self.game.execute(self._command(request))
             return json_response(self.game.state_message())
         if request.method not in ("GET", "HEAD"):
-            raise CommandError("method_not_allowed", f"{request.method[:20]} is not allowed here")
+            raise method_not_allowed(request.path, "GET, HEAD")
+        if request.path == "/ws":
+            raise ScoreError(
+                "upgrade_required",
+                "/ws is the WebSocket endpoint: connect with a WebSocket client",
+                426,
+                (("upgrade", "websocket"), ("connection", "Upgrade")),
+            )
         if request.path == "/state":
             return json_response(self.game.state_message())
+        if request.path == "/join":
+            # The operator URL carries the token: only for those who may control.
+            self.check_control(request)
+            operator, display = self.join_urls()
+            return json_response({"operator_urls": operator, "display_urls": display})
         return await self._static(request.path)
 
     def check_control(self, request: Request) -> None:
@@ -70,21 +105,19 @@ class Api:
         self.policy.check_control(request.header("host"), request.header("origin"), token)
 
     def _command(self, request: Request) -> Command:
-        match request.path:
-            case "/start":
-                return Start()
-            case "/pause":
-                return Pause()
+        """The command of a control request, validated by the same `parse_command`
+        as a WebSocket message: `/clock` takes `{"seconds": N}` as its body."""
+        name = CONTROL[request.path]
+        if name != "set":
+            return parse_command({"command": name})
         body = wire.decode(request.body)
         if not isinstance(body, dict):
-            raise CommandError("bad_command", 'the body must be {"seconds": N}')
-        if "seconds" not in body:
-            raise CommandError("bad_seconds", 'missing "seconds"')
-        return SetClock(parse_seconds(body["seconds"]))
+            raise ScoreError("bad_command", 'the body must be {"seconds": N}')
+        return parse_command({**body, "command": name})
 
     async def _static(self, path: str) -> Response:
         file = static_files.resolve(self.static_root, path)
         if file is None:
-            raise CommandError("not_found", "no such page")
+            raise ScoreError("not_found", "no such page", 404)
         body = await trio.Path(file).read_bytes()
         return Response(200, body, static_files.content_type(file))

@@ -12,18 +12,21 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import trio
 
 from score.core.access import AccessPolicy, is_loopback_host
 from score.shell.async_store import AsyncStore
-from score.shell.game import Game, run_clock, system_wall_ms
+from score.shell.game import Game, run_clock
 from score.shell.http import Limits
+from score.shell.network import join_urls
 from score.shell.server import Server
 from score.shell.static_files import static_root
 from score.shell.store import Store
 from score.shell.supervisor import PusherSupervisor
+from score.shell.wall_clock import system_wall_ms
 
 log = logging.getLogger("score.app")
 
@@ -46,8 +49,11 @@ class Config:
 
     @property
     def destinations(self) -> list[Path]:
-        """Where events are delivered: `events_log`, else events.log beside the db."""
-        return [self.events_log or Path(self.db).parent / "events.log"]
+        """Where events are delivered: `events_log`, else a file beside the database
+        named after it (`final.db` -> `final.events.log`), so that two games in one
+        folder never share a file."""
+        db = Path(self.db)
+        return [self.events_log or db.with_name(f"{db.stem}.events.log")]
 
 
 @dataclass
@@ -110,9 +116,18 @@ async def _serve(
         await nursery.start(run_clock, game)
         listeners = await nursery.start(server.serve, config.host, config.port)
         if config.pusher and str(config.db) != ":memory:":
-            supervisor = PusherSupervisor(game, Path(config.db), config.destinations)
+            supervisor = PusherSupervisor(
+                game.store,
+                Path(config.db),
+                config.destinations,
+                game.time.now,
+                game.set_pusher_status,
+            )
+            game.add_commit_listener(lambda _events: supervisor.wake())
             await nursery.start(supervisor.run)
         port = listeners[0].socket.getsockname()[1]
+        if not config.loopback:  # a loopback bind cannot be joined from a tablet
+            server.api.join_urls = partial(join_urls, config.host, port, token)
         task_status.started(
             RunningApp(game, server, config.host, port, token, nursery.cancel_scope)
         )

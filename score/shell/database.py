@@ -15,16 +15,17 @@ from contextlib import contextmanager
 from typing import Any
 
 from score.core import wire
-from score.core.events import EventType, StoredEvent
-from score.shell.store_errors import StoreBusy
-
-_EVENT_TYPES = {str(kind): kind for kind in EventType}
+from score.core.events import StoredEvent, from_payload
+from score.shell.store_errors import StoreBusy, StoreError
 
 
 def _event(event_id: int, kind: str, payload: str, created_at: int) -> StoredEvent:
-    """A row of `events` as an event (most payloads are `{}`: no need to parse)."""
+    """A row of `events` as a typed event (most payloads are `{}`: no need to parse)."""
     decoded = {} if payload == "{}" else wire.decode(payload)
-    return StoredEvent(event_id, _EVENT_TYPES[kind], created_at, decoded)
+    try:
+        return StoredEvent(event_id, created_at, from_payload(kind, decoded))
+    except ValueError as error:
+        raise StoreError(f"event {event_id} cannot be read: {error}") from None
 
 
 class Database:

@@ -13,7 +13,6 @@ the instant the clock reached zero, and broadcasts at least once a second.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,10 +21,12 @@ import trio
 
 from score.core import wire
 from score.core.clock import Clock, expires_at, expiry_due, fold
-from score.core.commands import Command, CommandError, decide
+from score.core.commands import Command, execute
+from score.core.errors import ScoreError
 from score.core.events import NewEvent, StoredEvent
 from score.shell.async_store import AsyncStore
-from score.shell.store_errors import StoreError
+from score.shell.store_errors import StoreError, StoreFull
+from score.shell.wall_clock import TimeSource, system_wall_ms
 
 log = logging.getLogger("score.game")
 
@@ -34,30 +35,6 @@ SNAPSHOT_EVERY = 1000
 
 VIEWER_QUEUE = 32
 """Messages a viewer may fall behind by before it is dropped."""
-
-
-def system_wall_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
-class TimeSource:
-    """Wall-clock milliseconds, advanced by trio's monotonic clock.
-
-    The wall clock is read once, at start; after that time only moves with the
-    monotonic clock, so a jump of the system clock never moves a running game clock,
-    and the stamps given to events are exactly the instants the live clock used.
-    """
-
-    def __init__(self, wall_ms: Callable[[], int] = system_wall_ms, not_before: int = 0) -> None:
-        self._base_wall = max(wall_ms(), not_before)
-        self._base_mono = trio.current_time()
-
-    def now(self) -> int:
-        return self._base_wall + round((trio.current_time() - self._base_mono) * 1000)
-
-    def deadline_for(self, wall: int) -> float:
-        """The trio time at which `now()` reaches `wall` (a hair after, never before)."""
-        return self._base_mono + (wall - self._base_wall + 0.5) / 1000
 
 
 @dataclass(eq=False)
@@ -89,16 +66,12 @@ class Game:
     # -- commands -----------------------------------------------------------------
 
     async def execute(self, command: Command) -> None:
-        """Carry out a command; raises CommandError (recording nothing for it)."""
+        """Carry out a command; raises ScoreError (recording nothing for it)."""
         async with self._lock:
-            now = self.time.now()
-            due = expiry_due(self.clock, now)
-            try:
-                decided = decide(fold(due, self.clock), command, now)
-            except CommandError:
-                await self._record(due)
-                raise
-            await self._record(due + decided)
+            outcome = execute(self.clock, command, self.time.now())
+            await self._record(outcome.events)
+        if outcome.error is not None:
+            raise outcome.error
 
     async def settle(self) -> None:
         """Record the expiry if the clock has reached zero."""
@@ -110,8 +83,10 @@ class Game:
             return
         try:
             stored = await self.store.append(events)
+        except StoreFull as exc:
+            raise ScoreError("storage_full", str(exc), 507) from None
         except StoreError as exc:
-            raise CommandError("store_unavailable", str(exc)) from None
+            raise ScoreError("store_unavailable", str(exc), 503) from None
         self.clock = fold(stored, self.clock)
         for listener in self._commit_listeners:
             listener(stored)
@@ -207,7 +182,7 @@ async def run_clock(
         if expiry is not None and now >= expiry:
             try:
                 await game.settle()
-            except CommandError:
+            except ScoreError:
                 # The store is busy; the clock reads 0 meanwhile. Try again shortly.
                 await trio.sleep(0.05)
         if now >= next_tick:

@@ -1,8 +1,11 @@
 """HTTP/1.1 over a Trio stream, parsed by h11, with time and size limits.
 
-`read_request` returns the next request head and body from a connection, or raises
-`HttpError` with the status to answer (400 malformed, 408 too slow, 413 too large,
-431 head too large). `send_response` writes a complete response. `replay_request`
+`read_request` returns the next request head and body from a connection. A request
+whose head was read but that cannot be served (a path that is not UTF-8, a body too
+large or too slow) comes back with its `problem`, so that the answer still knows the
+method; with no head at all it raises `ScoreError` (400 malformed, 408 too slow, 431
+head too large). `send_response` is the one way a response is written: the status
+line with its reason phrase, and never a body after HEAD. `replay_request`
 turns a parsed upgrade request back into bytes, so the WebSocket library can read
 the handshake as if it had been first on the socket.
 """
@@ -10,11 +13,13 @@ the handshake as if it had been first on the socket.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import h11
 import trio
 
+from score.core.errors import ScoreError
 from score.core.wire import MAX_MESSAGE_BYTES
 
 RECEIVE_CHUNK = 16 * 1024
@@ -31,14 +36,6 @@ class Limits:
     send_timeout: float = 10.0
 
 
-class HttpError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-
 @dataclass
 class Request:
     method: str
@@ -48,6 +45,8 @@ class Request:
     headers: dict[str, str]
     raw: h11.Request
     body: bytes = b""
+    problem: ScoreError | None = None
+    """Why this request cannot be served, found while reading it."""
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name)
@@ -92,30 +91,34 @@ async def read_request(
         with trio.fail_after(limits.head_timeout):
             event = await _next_event(conn, stream)
     except trio.TooSlowError:
-        raise HttpError(408, "timeout", "request head not received in time") from None
+        raise ScoreError("timeout", "request head not received in time", 408) from None
     except h11.RemoteProtocolError as exc:
         if "too large" in str(exc).lower() or "too long" in str(exc).lower():
-            raise HttpError(431, "head_too_large", "request head too large") from None
-        raise HttpError(exc.error_status_hint, "bad_request", "malformed HTTP request") from None
+            raise ScoreError("head_too_large", "request head too large", 431) from None
+        raise ScoreError("bad_request", "malformed HTTP request", exc.error_status_hint) from None
     if isinstance(event, h11.ConnectionClosed) or event is h11.PAUSED:
         return None
     if not isinstance(event, h11.Request):
-        raise HttpError(400, "bad_request", "malformed HTTP request")
+        raise ScoreError("bad_request", "malformed HTTP request")
     target = event.target.decode("latin-1")
-    try:
-        path, query = parse_target(target)
-    except UnicodeDecodeError:
-        raise HttpError(400, "bad_request", "request path is not valid UTF-8") from None
     headers: dict[str, str] = {}
     for name, value in event.headers:
         headers[name.decode("latin-1")] = value.decode("latin-1")
-    request = Request(event.method.decode("latin-1"), target, path, query, headers, event)
+    request = Request(event.method.decode("latin-1"), target, "", {}, headers, event)
+    try:
+        request.path, request.query = parse_target(target)
+    except UnicodeDecodeError:
+        request.problem = ScoreError("bad_request", "request path is not valid UTF-8")
+        return request
     if request.is_websocket_upgrade:
         return request
     length = headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > max_body:
-        raise HttpError(413, "too_large", f"request body over {max_body} bytes")
-    request.body = await _read_body(conn, stream, limits)
+    try:
+        if length is not None and length.isdigit() and int(length) > max_body:
+            raise ScoreError("too_large", f"request body over {max_body} bytes", 413)
+        request.body = await _read_body(conn, stream, limits)
+    except ScoreError as problem:
+        request.problem = problem
     return request
 
 
@@ -130,16 +133,16 @@ async def _read_body(conn: h11.Connection, stream: trio.abc.Stream, limits: Limi
                 if isinstance(event, h11.Data):
                     size += len(event.data)
                     if size > max_body:
-                        raise HttpError(413, "too_large", f"request body over {max_body} bytes")
+                        raise ScoreError("too_large", f"request body over {max_body} bytes", 413)
                     chunks.append(event.data)
                 elif isinstance(event, h11.EndOfMessage):
                     return b"".join(chunks)
                 else:
-                    raise HttpError(400, "bad_request", "incomplete request body")
+                    raise ScoreError("bad_request", "incomplete request body")
     except trio.TooSlowError:
-        raise HttpError(408, "timeout", "request body not received in time") from None
+        raise ScoreError("timeout", "request body not received in time", 408) from None
     except h11.RemoteProtocolError:
-        raise HttpError(400, "bad_request", "malformed request body") from None
+        raise ScoreError("bad_request", "malformed request body") from None
 
 
 async def send_response(
@@ -147,8 +150,10 @@ async def send_response(
     stream: trio.abc.Stream,
     response: Response,
     limits: Limits,
-    head_only: bool = False,
+    method: str | None,
 ) -> None:
+    """Write `response` to the request made with `method` (None: no request head
+    was read). A HEAD answer has the headers a GET would have, and no body."""
     headers = [
         ("content-type", response.content_type),
         ("content-length", str(len(response.body))),
@@ -156,8 +161,9 @@ async def send_response(
         ("x-content-type-options", "nosniff"),
         *response.headers,
     ]
-    data = conn.send(h11.Response(status_code=response.status, headers=headers))
-    if not head_only:
+    reason = HTTPStatus(response.status).phrase.encode()
+    data = conn.send(h11.Response(status_code=response.status, headers=headers, reason=reason))
+    if method != "HEAD":
         data += conn.send(h11.Data(data=response.body))
     data += conn.send(h11.EndOfMessage())
     with trio.fail_after(limits.send_timeout):

@@ -19,11 +19,10 @@ import trio_websocket
 
 from score.core import wire
 from score.core.access import AccessPolicy
-from score.core.commands import CommandError
-from score.shell.api import Api, error_response, json_response
+from score.core.errors import ScoreError
+from score.shell.api import Api, error_response
 from score.shell.game import Game
 from score.shell.http import (
-    HttpError,
     Limits,
     PrefixedStream,
     Request,
@@ -108,23 +107,22 @@ class Server:
         while True:
             try:
                 request = await read_request(conn, stream, self.limits)
-            except HttpError as error:
+            except ScoreError as error:  # no request head: answer if we still can
                 if conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
-                    response = json_response(
-                        wire.error_message(CommandError(error.code, error.message)),
-                        error.status,
-                    )
-                    await send_response(conn, stream, response, self.limits)
+                    await send_response(conn, stream, error_response(error), self.limits, None)
                 return
             if request is None:
+                return
+            if request.problem is not None:
+                response = error_response(request.problem)
+                response.headers.append(("connection", "close"))
+                await send_response(conn, stream, response, self.limits, request.method)
                 return
             if request.is_websocket_upgrade:
                 await self._upgrade(conn, stream, request)
                 return
             response = await self.api.handle(request)
-            await send_response(
-                conn, stream, response, self.limits, head_only=request.method == "HEAD"
-            )
+            await send_response(conn, stream, response, self.limits, request.method)
             if conn.our_state is h11.MUST_CLOSE or conn.their_state is h11.MUST_CLOSE:
                 return
             try:
@@ -137,8 +135,8 @@ class Server:
     ) -> None:
         if request.path != "/ws":
             # Declining a protocol switch is an ordinary response (h11 allows it).
-            response = error_response(CommandError("not_found", "WebSocket endpoint is /ws"))
-            await send_response(conn, stream, response, self.limits)
+            response = error_response(ScoreError("not_found", "WebSocket endpoint is /ws", 404))
+            await send_response(conn, stream, response, self.limits, request.method)
             return
         # A small kernel send buffer per viewer: a client that stops reading fills
         # its queue (and is dropped) within seconds, and 1,000 viewers cost little.
@@ -173,10 +171,10 @@ class Server:
                     self._all_closed.set()
                 nursery.cancel_scope.cancel()
 
-    def _control_error(self, request: Request) -> CommandError | None:
+    def _control_error(self, request: Request) -> ScoreError | None:
         """Why this WebSocket may not drive the clock; None when it may."""
         try:
             self.api.check_control(request)
-        except CommandError as error:
+        except ScoreError as error:
             return error
         return None

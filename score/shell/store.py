@@ -15,7 +15,7 @@ from pathlib import Path
 
 from score.core import wire
 from score.core.clock import Clock, Step, fold_steps
-from score.core.events import NewEvent, StoredEvent
+from score.core.events import NewEvent, StoredEvent, to_payload
 from score.shell.deliveries import Deliveries
 from score.shell.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, migrate
 from score.shell.store_errors import DatabaseMissing, NotAScoreDatabase, StoreBusy, StoreError
@@ -92,11 +92,11 @@ class Store(Deliveries):
             for event in events:
                 cursor = db.execute(
                     "INSERT INTO events(type, payload, created_at) VALUES (?, ?, ?)",
-                    (str(event.type), wire.encode(event.payload), event.created_at),
+                    (str(event.type), wire.encode(to_payload(event.data)), event.created_at),
                 )
                 assert cursor.lastrowid is not None
                 stored.append(
-                    StoredEvent(cursor.lastrowid, event.type, event.created_at, event.payload)
+                    StoredEvent(cursor.lastrowid, event.created_at, event.data)
                 )
         return stored
 

@@ -26,9 +26,8 @@ import trio
 
 from score.core import delivery
 from score.core.delivery import ProcessState, RestartPolicy
-from score.core.events import StoredEvent
-from score.pusher.log_lines import LineSplitter, json_record, parse_line, raw_record
-from score.shell.game import Game
+from score.shell.async_store import AsyncStore
+from score.shell.log_lines import LineSplitter, json_record, parse_line, raw_record
 from score.shell.store_errors import StoreError
 
 log = logging.getLogger("score.supervisor")
@@ -71,12 +70,18 @@ async def stop_gracefully(process: trio.Process) -> None:
 class PusherSupervisor:
     def __init__(
         self,
-        game: Game,
+        store: AsyncStore,
         db: Path,
         destinations: Sequence[Path],
+        now: Callable[[], int],
+        on_status: Callable[[str], None],
         policy: RestartPolicy | None = None,
     ) -> None:
-        self.game = game
+        """`now` is the game's time (ms); `on_status` hears every `pusher_status`."""
+        self.store = store
+        self.now = now
+        self.on_status = on_status
+        self.status = "unknown"
         self.destinations = [path.absolute() for path in destinations]
         self.names = [delivery.destination_name(str(path)) for path in self.destinations]
         self.command = pusher_command(db.absolute(), self.destinations)
@@ -89,7 +94,6 @@ class PusherSupervisor:
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Supervise until cancelled; ready once the first child was spawned (or
         failed to be: the app runs without delivery rather than not at all)."""
-        self.game.add_commit_listener(self._on_commit)
         reported = False
 
         def ready() -> None:
@@ -110,9 +114,11 @@ class PusherSupervisor:
                 log.warning("pusher %s; restarting in %.1f s", _describe(code), delay)
                 await trio.sleep(delay)
 
-    def _on_commit(self, events: list[StoredEvent]) -> None:
-        # Called by the game right after each commit: must never block it. A full
-        # channel already holds a wake-up the child has not had yet; one is enough.
+    def wake(self) -> None:
+        """Tell the child there is something new (called right after each commit).
+
+        Never blocks the caller: a full channel already holds a wake-up the child
+        has not had yet, and one is enough."""
         try:
             self._wake_send.send_nowait(None)
         except (trio.WouldBlock, trio.ClosedResourceError, trio.BrokenResourceError):
@@ -215,7 +221,7 @@ class PusherSupervisor:
         next_tick = trio.current_time()
         while True:
             await self._refresh_status()
-            interval = PENDING_INTERVAL if self.game.pusher_status == "pending" else STATUS_INTERVAL
+            interval = PENDING_INTERVAL if self.status == "pending" else STATUS_INTERVAL
             now = trio.current_time()
             while next_tick <= now:
                 next_tick += interval
@@ -233,11 +239,11 @@ class PusherSupervisor:
             state = ProcessState.EXITED
         if state is ProcessState.RUNNING:
             try:
-                self._oldest_undelivered = await self.game.store.oldest_undelivered_at(self.names)
+                self._oldest_undelivered = await self.store.oldest_undelivered_at(self.names)
             except (StoreError, sqlite3.Error) as exc:  # busy or broken: keep the last answer
                 log.debug("pending check failed: %s", exc)
-        status = delivery.pusher_status(state, self._oldest_undelivered, self.game.time.now())
-        self.game.set_pusher_status(status)
+        self.status = delivery.pusher_status(state, self._oldest_undelivered, self.now())
+        self.on_status(self.status)
 
 
 def _describe(code: int | None) -> str:

@@ -15,12 +15,13 @@ import trio
 from trio_websocket import ConnectionClosed, WebSocketConnection
 
 from score.core import wire
-from score.core.commands import CommandError, parse_command
+from score.core.commands import parse_command
+from score.core.errors import ScoreError
 from score.shell.game import Game, Viewer
 
 
 class Session:
-    def __init__(self, game: Game, ws: WebSocketConnection, control: CommandError | None) -> None:
+    def __init__(self, game: Game, ws: WebSocketConnection, control: ScoreError | None) -> None:
         """`control` is None when this client may drive the clock, else why not."""
         self.game = game
         self.ws = ws
@@ -59,13 +60,13 @@ class Session:
         request_id = None
         try:
             if isinstance(message, bytes):
-                raise CommandError("bad_json", "binary frames are not supported; send JSON text")
+                raise ScoreError("bad_json", "binary frames are not supported; send JSON text")
             decoded = wire.decode(message)
             request_id = wire.request_id_of(decoded)
             command = parse_command(decoded)
             if self.control is not None:
                 raise self.control
             await self.game.execute(command)
-        except CommandError as error:
+        except ScoreError as error:
             return wire.error_message(error, request_id)
         return self.game.state_message(request_id)
