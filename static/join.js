@@ -31,6 +31,7 @@ export async function showJoinPanel({ token, panel, image, link }) {
   } catch {
     /* no answer: no panel */
   }
+  panel.dataset.state = url === null ? "none" : "shown"; // for whoever checks (tests)
   if (url === null) {
     panel.hidden = true;
     return;

@@ -21,9 +21,9 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
-from playwright.sync_api import BrowserContext, Page, Playwright
+from playwright.sync_api import BrowserContext, Page, Playwright, WebSocketRoute
 
 CHROMIUM = "/usr/bin/chromium"
 """Debian's Chromium: browsers cannot be downloaded here, so never `playwright install`."""
@@ -229,3 +229,50 @@ def bring_to_front(page: Page) -> None:
     a window at full frame rate, so a page behind another shows a clock drawn late."""
     page.bring_to_front()
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+class Opener(Protocol):
+    def __call__(
+        self, url: str, setup: Callable[[Page], None] | None = None, connected: bool = True
+    ) -> Page: ...
+
+
+def wait_text(page: Page, text: str, timeout: float = 5) -> None:
+    page.wait_for_function(
+        "text => document.getElementById('clock').textContent === text",
+        arg=text,
+        timeout=timeout * 1000,
+    )
+
+
+def wait_server(server: ScoreServer, **expected: object) -> None:
+    wait_until(
+        lambda: all(server.state()[k] == v for k, v in expected.items()),
+        describe=lambda: f"expected {expected}, server state {server.state()}",
+    )
+
+
+def event_types_after(server: ScoreServer, last_event_id: int) -> list[str]:
+    """Types of the events stored after `last_event_id`, from `score replay --json`."""
+    history = replay_json(server.db)["events"]
+    return [event["type"] for event in history if event["id"] > last_event_id]
+
+
+def answer_commands_with(errors: list[dict[str, Any]]) -> Callable[[Page], None]:
+    """A page setup: the page's WebSocket goes to the real server, except that while
+    `errors` is not empty, the next command is answered with the first of them instead
+    (as the server would answer, with the command's id) and never reaches the server."""
+
+    def handle(ws: WebSocketRoute) -> None:
+        real = ws.connect_to_server()
+
+        def from_page(message: str | bytes) -> None:
+            if not errors:
+                real.send(message)
+                return
+            command = json.loads(message)
+            ws.send(json.dumps({"error": errors.pop(0), "id": command.get("id")}))
+
+        ws.on_message(from_page)
+
+    return lambda page: page.route_web_socket("**/ws", handle)

@@ -1,31 +1,33 @@
-"""The operator page and the display in a real browser (Debian's Chromium via Playwright),
-against `score run` as a real process: what an operator and a crowd actually see."""
+"""The operator page in a real browser (Debian's Chromium via Playwright), against
+`score run` as a real process: what an operator actually sees and presses. The display is
+in test_browser_display.py; zero, warnings and errors in test_browser_zero.py; layout and
+joining from a tablet in test_browser_layout.py."""
 
 from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, sync_playwright
 
 from tests.browser import (
-    CHROMIUM,
+    Opener,
     ScoreServer,
     bring_to_front,
     clock_seconds,
     clock_text,
-    launch_chromium,
-    replay_json,
+    event_types_after,
     wait_connected,
+    wait_server,
+    wait_text,
     wait_until,
 )
 
+pytest_plugins = ["tests.browser_fixtures"]
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(60)]
 
-STATUS_COLOURS = {  # grey, green, yellow, red (style.css)
+STATUS_COLOURS = {  # grey, green, yellow, red (status-bar.css)
     "unknown": "rgb(107, 114, 128)",
     "healthy": "rgb(34, 197, 94)",
     "pending": "rgb(250, 204, 21)",
@@ -34,81 +36,11 @@ STATUS_COLOURS = {  # grey, green, yellow, red (style.css)
 STATUSES = tuple(STATUS_COLOURS)
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
-    """One Chromium for this module, with a fresh profile; each test opens its own pages."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    with sync_playwright() as playwright:
-        context = launch_chromium(playwright, tmp_path_factory.mktemp("chromium-profile"))
-        context.set_default_timeout(10_000)
-        yield context
-        context.close()
-
-
-@pytest.fixture(scope="module")
-def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScoreServer]:
-    # One server for the tests that do not kill it: `score run` takes seconds to start
-    # and stop on a busy machine. Each test sets the clock it needs first.
-    running = ScoreServer(tmp_path_factory.mktemp("score") / "score.db")
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def server(shared_server: ScoreServer) -> ScoreServer:
-    """The shared server with its clock paused (no event if it already was)."""
-    shared_server.post("/pause")
-    return shared_server
-
-
-@pytest.fixture
-def open_(browser: BrowserContext) -> Iterator[Callable[[str], Page]]:
-    """Open a page and wait until it is connected; every page is closed after the test,
-    which fails if a page threw an uncaught exception."""
-    pages: list[Page] = []
-    errors: list[str] = []
-
-    def opener(url: str) -> Page:
-        page = browser.new_page()
-        page.on("pageerror", lambda error: errors.append(f"{url}: {error}"))
-        page.goto(url)
-        wait_connected(page)
-        pages.append(page)
-        return page
-
-    yield opener
-    for page in pages:
-        page.close()
-    assert not errors, errors
-
-
-def wait_text(page: Page, text: str, timeout: float = 5) -> None:
-    page.wait_for_function(
-        "text => document.getElementById('clock').textContent === text",
-        arg=text,
-        timeout=timeout * 1000,
-    )
-
-
-def wait_server(server: ScoreServer, **expected: object) -> None:
-    wait_until(
-        lambda: all(server.state()[k] == v for k, v in expected.items()),
-        describe=lambda: f"expected {expected}, server state {server.state()}",
-    )
-
-
-def event_types_after(server: ScoreServer, last_event_id: int) -> list[str]:
-    """Types of the events stored after `last_event_id`, from `score replay --json`."""
-    history = replay_json(server.db)["events"]
-    return [event["type"] for event in history if event["id"] > last_event_id]
-
-
 # ---------------------------------------------------------------------------------------
 # Operator page
 
 
-def test_start_button_runs_the_clock(server: ScoreServer, open_: Callable[[str], Page]) -> None:
+def test_start_button_runs_the_clock(server: ScoreServer, open_: Opener) -> None:
     server.post("/clock", {"seconds": 30})
     page = open_(server.url)
     wait_text(page, "30.0")
@@ -136,7 +68,7 @@ def test_start_button_runs_the_clock(server: ScoreServer, open_: Callable[[str],
     assert page.get_attribute("#clock", "data-stale") == "false"
 
 
-def test_space_toggles_start_and_pause(server: ScoreServer, open_: Callable[[str], Page]) -> None:
+def test_space_toggles_start_and_pause(server: ScoreServer, open_: Opener) -> None:
     start_id = server.post("/clock", {"seconds": 600})["state"]["last_event_id"]
     page = open_(server.url)
 
@@ -183,7 +115,7 @@ def test_space_toggles_start_and_pause(server: ScoreServer, open_: Callable[[str
     assert event_types_after(server, start_id) == ["GAME_STARTED", "GAME_PAUSED"] * 3
 
 
-def test_typing_a_time_sets_the_clock(server: ScoreServer, open_: Callable[[str], Page]) -> None:
+def test_typing_a_time_sets_the_clock(server: ScoreServer, open_: Opener) -> None:
     server.post("/clock", {"seconds": 20})
     page = open_(server.url)
     wait_text(page, "20.0")
@@ -210,7 +142,7 @@ def test_typing_a_time_sets_the_clock(server: ScoreServer, open_: Callable[[str]
 
 @pytest.mark.parametrize("typed", ["abc", "1:75", "-5", "12.34", "100:00:00"])
 def test_invalid_time_is_explained_and_records_nothing(
-    server: ScoreServer, open_: Callable[[str], Page], typed: str
+    server: ScoreServer, open_: Opener, typed: str
 ) -> None:
     before = server.post("/clock", {"seconds": 90})["state"]["last_event_id"]
     page = open_(server.url)
@@ -232,7 +164,7 @@ def test_invalid_time_is_explained_and_records_nothing(
     assert page.text_content("#input-error") == ""
 
 
-def test_adjust_buttons_and_arrow_keys(server: ScoreServer, open_: Callable[[str], Page]) -> None:
+def test_adjust_buttons_and_arrow_keys(server: ScoreServer, open_: Opener) -> None:
     server.post("/clock", {"seconds": 90})
     page = open_(server.url)
     wait_text(page, "1:30")
@@ -262,9 +194,7 @@ def test_adjust_buttons_and_arrow_keys(server: ScoreServer, open_: Callable[[str
     assert server.state()["running"] is False
 
 
-def test_status_light_shows_the_pusher_status(
-    server: ScoreServer, open_: Callable[[str], Page]
-) -> None:
+def test_status_light_shows_the_pusher_status(server: ScoreServer, open_: Opener) -> None:
     page = open_(server.url)
 
     def page_status() -> str | None:
@@ -286,7 +216,7 @@ def test_status_light_shows_the_pusher_status(
 
 
 def test_banner_while_the_server_is_down_then_reconnects_with_the_right_time(
-    tmp_path: Path, open_: Callable[[str], Page]
+    tmp_path: Path, open_: Opener
 ) -> None:
     server = ScoreServer(tmp_path / "score.db")
     try:
@@ -341,138 +271,3 @@ def test_banner_while_the_server_is_down_then_reconnects_with_the_right_time(
         assert event_types_after(server, 0) == ["CLOCK_SET", "GAME_STARTED"]
     finally:
         server.stop()
-
-
-@pytest.mark.parametrize("viewport", [(390, 844), (768, 1024), (1280, 800)])
-def test_clock_fits_and_the_controls_stay_put_whatever_the_format(
-    server: ScoreServer, open_: Callable[[str], Page], viewport: tuple[int, int]
-) -> None:
-    """Going under a minute (tenths) or over an hour must not move the buttons under the
-    operator's finger, nor push the clock out of its box, on either page."""
-    width, height = viewport
-    operator = open_(server.url)
-    display = open_(f"{server.url}display")
-    for page in (operator, display):
-        page.set_viewport_size({"width": width, "height": height})
-    layouts = []
-    for seconds, text in [(359999.9, "99:59:59"), (60, "1:00"), (59.9, "59.9"), (5, "5.0")]:
-        server.post("/clock", {"seconds": seconds})
-        for page in (operator, display):
-            wait_text(page, text)
-            fits = page.evaluate(
-                """() => {
-                    const clock = document.getElementById('clock');
-                    const box = clock.getBoundingClientRect();
-                    const root = document.documentElement;
-                    return clock.scrollWidth <= clock.clientWidth
-                        && box.left >= 0 && box.right <= innerWidth
-                        && root.scrollWidth <= innerWidth;
-                }"""
-            )
-            assert fits, (viewport, text, page.url)
-        layouts.append(
-            operator.evaluate(
-                """() => ['toggle', 'minus1', 'plus01', 'time-input'].map(id => {
-                    const box = document.getElementById(id).getBoundingClientRect();
-                    return [box.left, box.top, box.width, box.height];
-                })"""
-            )
-        )
-    assert all(layout == layouts[0] for layout in layouts), layouts
-
-
-# ---------------------------------------------------------------------------------------
-# Display
-
-
-def test_display_draws_tenths_smoothly_and_never_back_up(
-    server: ScoreServer, open_: Callable[[str], Page]
-) -> None:
-    server.post("/clock", {"seconds": 40})
-    page = open_(f"{server.url}display")
-    bring_to_front(page)
-    server.post("/start")
-    page.wait_for_selector("#clock[data-running='true']")
-    # Every frame's text for 2.5 s: long enough to cross two or more server messages.
-    shown: list[str] = page.evaluate(
-        """() => new Promise(resolve => {
-            const seen = [];
-            const end = performance.now() + 2500;
-            const step = () => {
-                seen.push(document.getElementById('clock').textContent);
-                if (performance.now() < end) requestAnimationFrame(step);
-                else resolve(seen);
-            };
-            requestAnimationFrame(step);
-        })"""
-    )
-    seconds = [clock_seconds(text) for text in shown]
-    assert seconds == sorted(seconds, reverse=True), shown
-    assert len(set(seconds)) >= 18, shown  # tenths drawn between messages (25 expected)
-
-
-def test_display_follows_an_http_change_within_100_ms(
-    server: ScoreServer, open_: Callable[[str], Page]
-) -> None:
-    server.post("/clock", {"seconds": 30})
-    page = open_(f"{server.url}display")
-    bring_to_front(page)
-    wait_text(page, "30.0")
-
-    latencies = []
-    for i in range(5):
-        seconds = 40.5 + i
-        t0 = time.perf_counter()
-        server.post("/clock", {"seconds": seconds})
-        wait_text(page, f"{seconds:.1f}", timeout=5)
-        latencies.append((time.perf_counter() - t0) * 1000)
-        time.sleep(0.15)
-
-    median = statistics.median(latencies)
-    print(  # shown with -s or -rP: the numbers behind the assertion
-        "display latency ms: "
-        + ", ".join(f"{ms:.1f}" for ms in latencies)
-        + f" (median {median:.1f}, best {min(latencies):.1f})"
-    )
-    assert median < 100, latencies
-
-
-def test_display_has_no_controls_and_a_dark_background(
-    server: ScoreServer, open_: Callable[[str], Page]
-) -> None:
-    page = open_(f"{server.url}display")
-    assert page.locator("button, input, a, form").count() == 0
-    assert page.is_hidden("#conn")
-    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
-    assert background == "rgb(0, 0, 0)"
-
-
-def test_display_transparent_background_for_overlays(
-    server: ScoreServer, open_: Callable[[str], Page]
-) -> None:
-    page = open_(f"{server.url}display?bg=transparent")
-    backgrounds = page.evaluate(
-        "[document.documentElement, document.body].map(el => getComputedStyle(el).backgroundColor)"
-    )
-    assert backgrounds == ["rgba(0, 0, 0, 0)", "rgba(0, 0, 0, 0)"]
-
-
-def test_pages_fetch_nothing_from_elsewhere(server: ScoreServer, browser: BrowserContext) -> None:
-    """Venues are offline: every request goes to the Score server itself."""
-    requested: list[str] = []
-    for path in ("", "display", "display?bg=transparent"):
-        page = browser.new_page()
-        page.on("request", lambda request: requested.append(request.url))
-        page.on("websocket", lambda ws: requested.append(ws.url))
-        try:
-            page.goto(f"{server.url}{path}")
-            wait_connected(page)
-        finally:
-            page.close()
-    origin = server.url.removeprefix("http://")
-    elsewhere = [
-        url
-        for url in requested
-        if not url.startswith((f"http://{origin}", f"ws://{origin}", "data:"))
-    ]
-    assert requested and not elsewhere, elsewhere
