@@ -7,7 +7,6 @@ never a traceback.
 
 from __future__ import annotations
 
-import sys
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,8 +42,9 @@ def errors() -> Console:
     """Rich's console on stderr, for logs and failures."""
     from rich.console import Console
 
-    # Log lines are not wrapped at 80 columns when stderr is a file or a pipe.
-    return Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+    # Sized to the terminal; into a file or a pipe, log lines and failures are
+    # printed unwrapped and unpadded (see score.shell.logs and `fail`).
+    return Console(stderr=True)
 
 
 DB_OPTION = typer.Option(Path("score.db"), "--db", help="The event database (SQLite).")
@@ -60,7 +60,7 @@ def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print one clear line on stderr; raise the returned Exit."""
-    errors().print(f"[bold red]score:[/] {message}", highlight=False, markup=True)
+    errors().print(f"[bold red]score:[/] {message}", highlight=False, markup=True, soft_wrap=True)
     return typer.Exit(code)
 
 

@@ -10,13 +10,14 @@ import errno
 import logging
 import os
 import signal
-import socket
 import sys
 import webbrowser
 
 import trio
 
 from score.cli.app import console, errors, fail, first_error
+from score.cli.join import announce
+from score.cli.preflight import preflight
 from score.shell.app import Config, RunningApp, run_app
 from score.shell.logs import quiet, setup_logging
 from score.shell.store import StoreError
@@ -28,6 +29,7 @@ def serve(config: Config, open_browser: bool) -> None:
     """Run the app until a signal; raise typer.Exit with one clear line on failure."""
     setup_logging(errors())
     quiet(["trio-websocket"])
+    preflight(config)
     try:
         trio.run(_serve, config, open_browser)
     except* StoreError as group:
@@ -91,24 +93,7 @@ def _open_in_browser(url: str) -> None:
 
 
 def _announce(running: RunningApp) -> None:
-    console().print(f"Score is serving on {running.url}", highlight=False)
-    console().print(f"  displays and overlays: {running.url}display", highlight=False)
-    if running.host in ("0.0.0.0", "::", ""):
-        for address in _network_addresses():
-            base = f"http://{address}:{running.port}/"
-            console().print(f"  on the network: {base} (display: {base}display)", highlight=False)
-    if running.token is not None:
-        console().print(f"  operator page: {running.url}?token={running.token}", highlight=False)
-        console().print(f"  operator token: {running.token}", highlight=False)
-
-
-def _network_addresses() -> list[str]:
-    """This machine's IPv4 addresses by its host name (no traffic is sent)."""
-    try:
-        _, _, addresses = socket.gethostbyname_ex(socket.gethostname())
-    except OSError:
-        return []
-    return [address for address in addresses if not address.startswith("127.")]
+    announce(console(), running.url, running.host, running.port, running.token)
 
 
 def _has_display() -> bool:

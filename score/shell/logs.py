@@ -2,7 +2,8 @@
 
 Every line, ours or the pusher child's, is rendered as
 `[HH:MM:SS] [PID: 12345 TID: 67890] Message text        logger.name`, with the time,
-pid and thread of the process that wrote it.
+pid and thread of the process that wrote it: in columns sized to the terminal, or as
+one unpadded line when the output is a file or a pipe.
 """
 
 from __future__ import annotations
@@ -20,7 +21,22 @@ LINE_FORMAT = "[PID: %(process)d TID: %(thread)d] %(message)s"
 
 
 class ScoreHandler(RichHandler):
-    """A RichHandler that shows the logger's name where Rich shows the source path."""
+    """A RichHandler that shows the logger's name where Rich shows the source path.
+
+    On a terminal the columns fit its width, as Rich lays them out. Into a file or a
+    pipe each record is one plain line, as long as it needs to be: no padding to a
+    made-up width, no wrapping in the middle of a path, so `grep` finds it whole.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.console.is_terminal:
+            super().emit(record)
+            return
+        try:
+            line = plain_line(record, self.format(record))
+            self.console.print(Text(line), soft_wrap=True, highlight=False)
+        except Exception:
+            self.handleError(record)
 
     def render(
         self,
@@ -42,6 +58,12 @@ class ScoreHandler(RichHandler):
             line_no=None,
             link_path=None,
         )
+
+
+def plain_line(record: logging.LogRecord, message: str) -> str:
+    """`[HH:MM:SS] [PID: N TID: N] message  logger`, for a file or a pipe."""
+    stamp = datetime.fromtimestamp(record.created).strftime("[%H:%M:%S]")
+    return f"{stamp} {message}  {record.name}"
 
 
 def setup_logging(console: Console, level: int = logging.INFO) -> ScoreHandler:

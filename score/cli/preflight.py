@@ -1,0 +1,102 @@
+"""Checks `score run` makes before it starts serving, each ending in one clear line.
+
+An events log that belongs to another database (it holds event ids beyond the
+database's last one) would make the pusher fail and retry forever while the status
+light stays yellow; it is refused here instead, before anything is served. Nothing is
+written: the file's last complete line is read back with the pure helpers of
+`score.core.delivery`, and the database is opened read-only.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from score.cli.app import fail
+from score.core import delivery
+from score.shell.app import Config
+
+FIRST_WINDOW = 4096
+"""Bytes read from the end of an events log first; grown until a whole line fits."""
+
+
+class PreflightError(Exception):
+    """A reason not to start, in one line for the operator."""
+
+
+def preflight(config: Config) -> None:
+    """Refuse to start, with one clear line and exit 1, when a check fails."""
+    try:
+        check_destinations(Path(config.db), config.destinations)
+    except PreflightError as error:
+        raise fail(str(error)) from None
+
+
+def check_destinations(db: Path, destinations: list[Path]) -> None:
+    """Raise PreflightError if a destination file cannot belong to this database."""
+    database_last = database_last_event_id(db)
+    for path in destinations:
+        file_last = file_last_event_id(path)
+        if file_last is not None and file_last > database_last:
+            held = f"{db} has none" if database_last == 0 else f"{db} ends at {database_last}"
+            raise PreflightError(
+                f"{path} holds events up to {file_last} but {held}: it belongs to another"
+                " database; move it away or choose another file with --events-log"
+            )
+
+
+def database_last_event_id(db: Path) -> int:
+    """The last stored event id, read without writing; 0 for a missing database.
+
+    A file that SQLite cannot read as a Score database also gives 0 here: opening the
+    store reports that problem in its own words a moment later.
+    """
+    if str(db) == ":memory:" or not db.exists():
+        return 0
+    try:
+        connection = sqlite3.connect(f"{db.absolute().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return 0
+    try:
+        row = connection.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()
+    except sqlite3.Error:
+        return 0
+    finally:
+        connection.close()
+    return int(row[0])
+
+
+def file_last_event_id(path: Path) -> int | None:
+    """The event id of a JSON Lines file's last complete line.
+
+    None when there is no file or no complete line yet (a torn last line is not read:
+    the pusher cuts it). A last line that is not an event line is refused, as the
+    pusher would refuse it.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise PreflightError(f"cannot read {path}: {error.strerror}") from None
+    try:
+        size = os.fstat(fd).st_size
+        window = FIRST_WINDOW
+        while True:
+            start = max(0, size - window)
+            tail = delivery.scan_tail(os.pread(fd, size - start, start), start == 0)
+            if tail is not None:
+                break
+            window *= 4
+    finally:
+        os.close(fd)
+    if tail.last_line is None:
+        return None
+    event_id = delivery.line_event_id(tail.last_line)
+    if event_id is None:
+        raise PreflightError(
+            f"{path} does not end with an event line, so it is not a Score events log;"
+            " move it away or choose another file with --events-log"
+        )
+    return event_id
