@@ -13,6 +13,7 @@ from pathlib import Path
 import trio
 
 URL_LINE = re.compile(rb"Score is serving on http://[^:]+:(\d+)/")
+STARTED = re.compile(rb"pusher started \(pid (\d+)\)")
 
 
 def score_command(*args: str) -> list[str]:
@@ -68,3 +69,38 @@ def run_score(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[st
     return subprocess.run(
         score_command(*args), capture_output=True, text=True, timeout=timeout, check=False
     )
+
+
+def is_running(pid: int) -> bool:
+    """True while `pid` runs; a zombie (exited, not yet reaped) does not count."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc: ask the kernel
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+
+async def child_pid(score: ScoreProcess, nth: int = 1, timeout: float = 20) -> int:
+    with trio.fail_after(timeout):
+        while len(found := STARTED.findall(score.stderr)) < nth:
+            await trio.sleep(0.02)
+    return int(found[nth - 1])
+
+
+async def wait_console(score: ScoreProcess, pattern: bytes, timeout: float = 20) -> re.Match[bytes]:
+    with trio.fail_after(timeout):
+        while not (match := re.search(pattern, score.stderr, re.MULTILINE)):
+            await trio.sleep(0.02)
+    return match
+
+
+async def wait_gone(pid: int, timeout: float = 10) -> None:
+    with trio.fail_after(timeout):
+        while is_running(pid):
+            await trio.sleep(0.02)

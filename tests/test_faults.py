@@ -19,10 +19,9 @@ import trio
 from score.core.delivery import destination_name
 from score.shell.store import Store
 from tests.client import http, post_json
-from tests.processes import ScoreProcess, run_score, start_score
+from tests.processes import ScoreProcess, child_pid, is_running, run_score, start_score, wait_gone
+from tests.pusher_child import assert_exactly_once
 from tests.seeds import seeded_random
-from tests.test_pusher_process import assert_exactly_once
-from tests.test_supervisor_process import child_pid, is_running, wait_gone
 
 pytestmark = pytest.mark.slow
 

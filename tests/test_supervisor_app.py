@@ -19,7 +19,7 @@ from score.shell.app import Config, RunningApp, run_app
 from score.shell.store import Store
 from tests.client import command, http, open_ws, post_json, receive_json
 from tests.crash_hook import crash_after
-from tests.test_pusher_process import assert_exactly_once
+from tests.pusher_child import assert_exactly_once
 
 pytestmark = pytest.mark.slow
 

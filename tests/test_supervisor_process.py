@@ -20,47 +20,15 @@ from score.shell import supervisor
 from score.shell.store import Store
 from tests.client import post_json
 from tests.crash_hook import crash_after
-from tests.processes import ScoreProcess, start_score
-from tests.test_pusher_process import assert_exactly_once, start_pusher, wait_delivered
+from tests.processes import (
+    child_pid,
+    start_score,
+    wait_console,
+    wait_gone,
+)
+from tests.pusher_child import assert_exactly_once, start_pusher, wait_delivered
 
 pytestmark = pytest.mark.slow
-
-STARTED = re.compile(rb"pusher started \(pid (\d+)\)")
-
-
-def is_running(pid: int) -> bool:
-    """True while `pid` runs; a zombie (exited, not yet reaped) does not count."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            return stat.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
-    except FileNotFoundError:
-        return False
-    except OSError:  # no /proc: ask the kernel
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        return True
-
-
-async def child_pid(score: ScoreProcess, nth: int = 1, timeout: float = 20) -> int:
-    with trio.fail_after(timeout):
-        while len(found := STARTED.findall(score.stderr)) < nth:
-            await trio.sleep(0.02)
-    return int(found[nth - 1])
-
-
-async def wait_console(score: ScoreProcess, pattern: bytes, timeout: float = 20) -> re.Match[bytes]:
-    with trio.fail_after(timeout):
-        while not (match := re.search(pattern, score.stderr, re.MULTILINE)):
-            await trio.sleep(0.02)
-    return match
-
-
-async def wait_gone(pid: int, timeout: float = 10) -> None:
-    with trio.fail_after(timeout):
-        while is_running(pid):
-            await trio.sleep(0.02)
 
 
 async def test_the_child_exits_by_itself_when_the_parent_is_killed(

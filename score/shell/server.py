@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from functools import partial
 from pathlib import Path
 
 import h11
@@ -58,26 +59,17 @@ class Server:
         *,
         task_status: trio.TaskStatus[list[trio.SocketListener]] = trio.TASK_STATUS_IGNORED,
     ) -> None:
-        """Listen on host:port; reports the bound listeners once ready."""
-        listeners = await trio.open_tcp_listeners(port, host=host)
-        try:
-            async with trio.open_nursery() as nursery:
-                for listener in listeners:
-                    nursery.start_soon(self._accept_loop, listener, nursery)
-                task_status.started(listeners)
-        finally:
-            for listener in listeners:
-                await trio.aclose_forcefully(listener)
+        """Listen on host:port; reports the bound listeners once ready.
 
-    async def _accept_loop(self, listener: trio.SocketListener, nursery: trio.Nursery) -> None:
-        while True:
-            try:
-                stream = await listener.accept()
-            except OSError as exc:  # out of file descriptors, for instance
-                log.warning("accept failed: %s", exc)
-                await trio.sleep(0.1)
-                continue
-            nursery.start_soon(self.handle_connection, stream)
+        `trio.serve_listeners` accepts (riding out a lack of file descriptors with
+        short pauses) and runs each connection in the handler nursery.
+        """
+        listeners = await trio.open_tcp_listeners(port, host=host)
+        async with trio.open_nursery() as nursery:
+            await nursery.start(
+                partial(trio.serve_listeners, self.handle_connection, listeners),
+            )
+            task_status.started(listeners)
 
     async def close_all(self) -> None:
         """End every WebSocket session with a close frame (1001, going away).
