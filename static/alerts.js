@@ -5,6 +5,12 @@
 
 import { STORAGE_FULL_MESSAGE } from "./connection.js";
 
+// What the operator is told instead of the server's wording, where that helps at a game.
+const PLAIN_WORDS = {
+  // Start is disabled at 0:00, but another operator may have set 0 a moment before.
+  clock_at_zero: "The clock is at 0:00 — set a time first, then start it.",
+};
+
 export class Alerts {
   constructor({ box, boxText, boxClose, storageBanner, storageText }) {
     this.box = box;
@@ -23,7 +29,7 @@ export class Alerts {
       this.storageBanner.hidden = false;
       return;
     }
-    this.boxText.textContent = `${message || "Unknown error"} (${code})`;
+    this.boxText.textContent = `${PLAIN_WORDS[code] || message || "Unknown error"} (${code})`;
     this.box.hidden = false;
   }
 

@@ -13,8 +13,8 @@ import { clockWidth, formatClock } from "./format.js";
  * DOM only for what changed, and returns what it drew: {ms, text, stale, running, phase,
  * warning, changed}, where `changed` names the fields that differ from the last frame, so a
  * page updates its own marks only when needed. The element gets data-stale, data-running,
- * data-phase ("waiting" | "unset" | "running" | "paused" | "timeup") and data-warning, which the
- * style sheet colours and the browser tests read.
+ * data-phase (see clockPhase) and data-warning, which the style sheet colours and the
+ * browser tests read; body[data-phase] follows it, for page-wide styles.
  */
 export class ClockView {
   constructor(model, clock, { staleBadge = null, warnSeconds = () => 0 } = {}) {

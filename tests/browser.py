@@ -19,7 +19,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -61,9 +61,11 @@ def launch_chromium(
 
 
 class ScoreServer:
-    """`score run --no-open` as a child process, its output collected by two threads."""
+    """`score run --no-open [args]` as a child process, its output collected by two threads."""
 
-    def __init__(self, db: Path, port: int = 0, timeout: float = 20) -> None:
+    def __init__(
+        self, db: Path, port: int = 0, timeout: float = 20, args: Sequence[str] = ()
+    ) -> None:
         self.db = db
         self.output: list[str] = []
         self._lines = threading.Condition()
@@ -78,6 +80,7 @@ class ScoreServer:
                 "--port",
                 str(port),
                 "--no-open",
+                *args,
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

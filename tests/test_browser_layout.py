@@ -6,6 +6,7 @@ modules checked in Chromium on the same cases as under Node."""
 from __future__ import annotations
 
 import json
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,28 @@ def test_join_panel_shows_the_operator_url_as_a_qr_code(server: ScoreServer, ope
     assert size and size[0] == size[1] >= (21 + 8) * 4, size  # a whole QR code, quiet zone
     assert page.get_attribute("#join-qr", "alt")
     assert seen[0] == "Bearer k3y"  # the same auth as control
+
+
+def test_join_panel_from_the_real_join_endpoint(tmp_path: Path, open_: Opener) -> None:
+    """Bound to every address with a token, as for a tablet: the panel shows what the server
+    answers (no panel on a machine without a LAN address, where the list is empty)."""
+    server = ScoreServer(tmp_path / "score.db", args=["--host", "0.0.0.0", "--token", "k3y"])
+    try:
+        request = urllib.request.Request(
+            f"{server.url}join", headers={"Authorization": "Bearer k3y"}
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            operator_urls = json.loads(response.read())["operator_urls"]
+        page = open_(f"{server.url}?token=k3y")
+        page.wait_for_selector("#join-panel[data-state]", state="attached")
+        if operator_urls:
+            assert page.is_visible("#join-panel")
+            assert page.text_content("#join-url") == operator_urls[0]
+            assert operator_urls[0].endswith(f":{server.port}/?token=k3y")
+        else:
+            assert page.is_hidden("#join-panel")
+    finally:
+        server.stop()
 
 
 @pytest.mark.parametrize("answer", [None, {"operator_urls": [], "display_urls": []}])
