@@ -23,7 +23,7 @@ from score.core import wire
 from score.core.clock import Clock, expires_at, expiry_due, fold
 from score.core.commands import Command, execute
 from score.core.errors import ScoreError
-from score.core.events import NewEvent, StoredEvent
+from score.core.events import ClockExpired, NewEvent, StoredEvent, to_payload
 from score.shell.async_store import AsyncStore
 from score.shell.store_errors import StoreError, StoreFull
 from score.shell.wall_clock import TimeSource, system_wall_ms
@@ -88,6 +88,8 @@ class Game:
         except StoreError as exc:
             raise ScoreError("store_unavailable", str(exc), 503) from None
         self.clock = fold(stored, self.clock)
+        for event in stored:
+            log.info("%s", describe(event))
         for listener in self._commit_listeners:
             listener(stored)
         self._changed.set()
@@ -156,6 +158,15 @@ class Game:
         except (trio.WouldBlock, trio.ClosedResourceError, trio.BrokenResourceError):
             self.unsubscribe(viewer)
             viewer.on_drop()
+
+
+def describe(event: StoredEvent) -> str:
+    """One console line for a recorded event."""
+    if isinstance(event.data, ClockExpired):
+        return f"time up: the clock reached 0.0 (event {event.id})"
+    fields = to_payload(event.data)
+    detail = f" {wire.encode(fields)}" if fields else ""
+    return f"{event.type}{detail} (event {event.id})"
 
 
 async def run_clock(

@@ -9,6 +9,7 @@ session's cancel scope ends it.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import trio
@@ -18,6 +19,8 @@ from score.core import wire
 from score.core.commands import parse_command
 from score.core.errors import ScoreError
 from score.shell.game import Game, Viewer
+
+log = logging.getLogger("score.ws")
 
 
 class Session:
@@ -68,5 +71,6 @@ class Session:
                 raise self.control
             await self.game.execute(command)
         except ScoreError as error:
+            log.info("WebSocket command refused: %s (%s)", error.code, error.message)
             return wire.error_message(error, request_id)
         return self.game.state_message(request_id)
