@@ -44,7 +44,10 @@ class PusherConfig:
 async def run_pusher(config: PusherConfig) -> None:
     """Deliver until stdin ends or SIGTERM arrives."""
     check_not_served_elsewhere(config.db)
-    store = AsyncStore(await trio.to_thread.run_sync(lambda: Store.open(config.db, create=False)))
+    store = AsyncStore(
+        await trio.to_thread.run_sync(lambda: Store.open(config.db, create=False)),
+        report_full=False,  # each worker reports its own failures, with the reason
+    )
     try:
         workers = [DestinationWorker(store, path) for path in config.destinations]
         log.info(

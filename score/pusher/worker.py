@@ -64,6 +64,7 @@ class DestinationWorker:
         self.path = path
         self.name = delivery.destination_name(str(path))
         self.failures = 0
+        self._failure = ""
         self._file: JsonLinesFile | None = None
         self._waiting_for_lock = False
 
@@ -104,13 +105,17 @@ class DestinationWorker:
             self._close()
             self.failures += 1
             delay, _ = delivery.next_attempt(self.failures)
-            log.warning("delivery to %s failed: %s; retrying in %.2g s", self.path, exc, delay)
+            # The reason once per outage (again if it changes), not at every retry.
+            level = logging.DEBUG if str(exc) == self._failure else logging.WARNING
+            self._failure = str(exc)
+            log.log(level, "delivery to %s failed: %s; retrying in %.2g s", self.path, exc, delay)
             if isinstance(exc, OSError | DestinationError):
                 await self._mark_failed()
             return
         if self.failures:
             log.info("delivery to %s recovered after %d failures", self.path, self.failures)
         self.failures = 0
+        self._failure = ""
 
     async def _open(self) -> None:
         self._close()

@@ -16,7 +16,7 @@ from typing import Any
 
 from score.core import wire
 from score.core.events import StoredEvent, from_payload
-from score.shell.store_errors import StoreBusy, StoreError
+from score.shell.store_errors import StoreBusy, StoreError, translate
 
 
 def _event(event_id: int, kind: str, payload: str, created_at: int) -> StoredEvent:
@@ -51,11 +51,15 @@ class Database:
             raise StoreBusy(f"the database is busy: {exc}") from None
         try:
             yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        else:
             self._db.execute("COMMIT")
+        except BaseException as exc:
+            # A failed COMMIT (a full disk) may leave the transaction open, or SQLite
+            # may have rolled it back already: either way nothing was recorded.
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise translate(exc) from None
+            raise
 
     def _scalar(self, sql: str, parameters: Sequence[Any] = ()) -> Any:
         row = self._db.execute(sql, parameters).fetchone()
@@ -75,6 +79,16 @@ class Database:
         )
         for row in cursor:
             yield _event(*row)
+
+    def stored_payloads(self, until: int | None = None) -> Iterator[dict[str, Any]]:
+        """Each event's payload as the file holds it, in id order: for inspection,
+        which shows what is stored rather than what Score makes of it."""
+        cursor = self._db.execute(
+            "SELECT payload FROM events WHERE id <= ? ORDER BY id",
+            (until if until is not None else 2**63 - 1,),
+        )
+        for (payload,) in cursor:
+            yield wire.decode(payload)
 
     def last_event_id(self) -> int:
         return int(self._scalar("SELECT coalesce(max(id), 0) FROM events"))
