@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import webbrowser
+from pathlib import Path
 
 import trio
 
@@ -19,6 +20,7 @@ from score.cli.app import console, errors, fail, first_error
 from score.cli.join import announce
 from score.cli.preflight import preflight
 from score.shell.app import Config, RunningApp, run_app
+from score.shell.db_lock import DatabaseLock
 from score.shell.logs import quiet, setup_logging
 from score.shell.store import StoreError
 
@@ -29,9 +31,10 @@ def serve(config: Config, open_browser: bool) -> None:
     """Run the app until a signal; raise typer.Exit with one clear line on failure."""
     setup_logging(errors())
     quiet(["trio-websocket"])
+    lock = _hold(Path(config.db))
     preflight(config)
     try:
-        trio.run(_serve, config, open_browser)
+        trio.run(_serve, config, open_browser, lock)
     except* StoreError as group:
         raise fail(str(first_error(group))) from None
     except* OSError as group:
@@ -42,9 +45,19 @@ def serve(config: Config, open_browser: bool) -> None:
                 f"port {config.port} on {config.host} is already in use; try --port 0"
             ) from None
         raise fail(f"cannot serve on {where}: {error}") from None
+    finally:
+        lock.release()
 
 
-async def _serve(config: Config, open_browser: bool) -> None:
+def _hold(db: Path) -> DatabaseLock:
+    """The database's lock, or one clear line naming the process that holds it."""
+    try:
+        return DatabaseLock.acquire(db)
+    except StoreError as error:
+        raise fail(str(error)) from None
+
+
+async def _serve(config: Config, open_browser: bool, lock: DatabaseLock) -> None:
     # One Ctrl+C can arrive twice: in the one-file executable the terminal signals
     # both the bootloader and this process, and the bootloader forwards its copy.
     # Trio re-raises a copy still queued when the receiver closes, which would turn
@@ -55,6 +68,7 @@ async def _serve(config: Config, open_browser: bool) -> None:
     with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
         async with trio.open_nursery() as nursery:
             running: RunningApp = await nursery.start(run_app, config)
+            lock.announce(running.url)
             _announce(running)
             if open_browser and _has_display():
                 nursery.start_soon(_open_browser, running.url)
