@@ -1,4 +1,8 @@
-"""`score replay`: the event history as a table, and the state it folds to."""
+"""`score replay`: the event history as a table, and the state it folds to.
+
+Inspection never writes: the database is opened read-only and any older layout is
+read as it is (only `score run` migrates a database).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from score.cli.app import DB_OPTION, app, console, fail
+from score.cli.app import DB_OPTION, app, console, errors, fail
 
 
 @app.command()
@@ -20,6 +24,6 @@ def replay(
     from score.shell.store import StoreError
 
     try:
-        print_replay(console(), db, json_output=json_output, until=until)
+        print_replay(console(), errors(), db, json_output=json_output, until=until)
     except StoreError as error:
         raise fail(str(error)) from None

@@ -1,7 +1,10 @@
 """Reading a history back: the table and the `--json` object of `score replay`.
 
-The state is folded by the same core function the live game uses; with `--until` it
-is the state at the instant of that event, otherwise at the current time.
+The database is opened read-only, whatever its layout (an original-design file is
+read as it is, never migrated). The state is folded by the same core function the
+live game uses; with `--until` it is the state at the instant of that event,
+otherwise at the current time. Clock values are shown as the display shows them,
+m:ss.t (h:mm:ss.t from an hour up), truncated to tenths.
 """
 
 from __future__ import annotations
@@ -15,37 +18,52 @@ from rich.console import Console
 from rich.table import Table
 
 from score.core import wire
-from score.core.clock import fold
-from score.core.events import StoredEvent, to_payload
+from score.core.clock import Clock, fold_steps, remaining_at
 from score.shell.store import Store
 from score.shell.wall_clock import system_wall_ms
 
 DELIVERY_LABELS = {None: "not yet", 0: "not yet", 1: "delivered", 2: "failed, retrying"}
 
 
-def load_replay(db: Path, until: int | None) -> dict[str, Any]:
-    store = Store.open(db, create=False)
+def clock_text(ms: int) -> str:
+    """Milliseconds as a clock shows them: 1199634 -> "19:59.6", 3600000 -> "1:00:00.0"."""
+    tenths = ms // 100
+    hours, rest = divmod(tenths, 36_000)
+    minutes, rest = divmod(rest, 600)
+    seconds, tenth = divmod(rest, 10)
+    if hours:
+        return f"{hours}:{minutes:02}:{seconds:02}.{tenth}"
+    return f"{minutes}:{seconds:02}.{tenth}"
+
+
+def load_replay(db: Path, until: int | None) -> tuple[dict[str, Any], int]:
+    """The `--json` object, and the id of the last event in the database."""
+    store = Store.open_read_only(db)
     try:
-        events = list(store.events(until=until))
-        deliveries = store.delivery_status([event.id for event in events])
+        steps = list(store.clock_steps(until=until))
+        payloads = list(store.stored_payloads(until))
+        last_id = store.last_event_id()
+        deliveries = store.delivery_status([step[0] or 0 for step in steps])
     finally:
         store.close()
-    clock = fold(events)
-    now = events[-1].created_at if until is not None and events else system_wall_ms()
-    return {
-        "state": wire.state_fields(clock, now),
-        "events": [_event_json(event, deliveries.get(event.id, {})) for event in events],
-    }
-
-
-def _event_json(event: StoredEvent, deliveries: dict[str, int | None]) -> dict[str, Any]:
-    return {
-        "id": event.id,
-        "type": str(event.type),
-        "payload": to_payload(event.data),
-        "created_at": event.created_at,
-        "deliveries": deliveries,
-    }
+    events: list[dict[str, Any]] = []
+    clock = Clock()
+    for step, payload in zip(steps, payloads, strict=True):
+        event_id, kind, created_at, _ = step
+        clock = fold_steps([step], clock)
+        events.append(
+            {
+                "id": event_id,
+                "type": kind,
+                "payload": payload,
+                "created_at": created_at,
+                "deliveries": deliveries.get(event_id or 0, {}),
+                "clock_ms": remaining_at(clock, created_at),
+                "running": clock.running,
+            }
+        )
+    now = steps[-1][2] if until is not None and steps else system_wall_ms()
+    return {"state": wire.state_fields(clock, now), "events": events}, last_id
 
 
 def _short(destination: str) -> str:
@@ -53,13 +71,21 @@ def _short(destination: str) -> str:
     return Path(destination.removeprefix("file:")).name or destination
 
 
-def print_replay(console: Console, db: Path, *, json_output: bool, until: int | None) -> None:
-    result = load_replay(db, until)
+def print_replay(
+    console: Console, errors: Console, db: Path, *, json_output: bool, until: int | None
+) -> None:
+    result, last_id = load_replay(db, until)
+    if until is not None and until > last_id:
+        errors.print(
+            f"[yellow]warning:[/] --until {until} is past the last event ({last_id}):"
+            " showing the whole history",
+            highlight=False,
+        )
     if json_output:
         sys.stdout.write(wire.encode(result) + "\n")
         return
     table = Table(title=f"Events in {db}")
-    for column in ("id", "time", "type", "payload", "delivery"):
+    for column in ("id", "time", "type", "clock", "delivery"):
         table.add_column(column)
     for event in result["events"]:
         stamp = datetime.fromtimestamp(event["created_at"] / 1000)
@@ -71,13 +97,14 @@ def print_replay(console: Console, db: Path, *, json_output: bool, until: int | 
             str(event["id"]),
             stamp.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3],
             event["type"],
-            wire.encode(event["payload"]),
+            f"{clock_text(event['clock_ms'])} {'running' if event['running'] else 'stopped'}",
             delivery or "not yet",
         )
     console.print(table)
     state = result["state"]
     console.print(
-        f"State: {state['seconds']} s remaining, {'running' if state['running'] else 'stopped'}"
+        f"State: {clock_text(state['remaining_ms'])} remaining,"
+        f" {'running' if state['running'] else 'stopped'}"
         f" (after event {state['last_event_id']})",
         highlight=False,
     )

@@ -9,10 +9,22 @@ or NULL not attempted, 1 delivered, 2 failed (will retry).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from score.core import delivery
 from score.core.events import StoredEvent
 from score.shell.database import Database
+
+
+@dataclass(frozen=True)
+class DestinationSummary:
+    """Where one destination stands, for `score deliveries`."""
+
+    destination: str
+    delivered_through: int
+    pending: int
+    failed: int
+    last_delivered_at: int | None
 
 
 class Deliveries(Database):
@@ -116,3 +128,20 @@ class Deliveries(Database):
         for event_id, destination, delivered in cursor:
             result.setdefault(event_id, {})[destination] = delivered
         return result
+
+    def summary(self) -> list[DestinationSummary]:
+        """Every destination the table knows, in name order: the highest id marked
+        delivered, events not delivered yet (pending), of them failed at least once,
+        and the instant of the last delivery."""
+        total = int(self._scalar("SELECT count(*) FROM events"))
+        rows = self._db.execute(
+            "SELECT destination,"
+            " coalesce(max(CASE WHEN delivered = 1 THEN event_id END), 0),"
+            " sum(delivered = 1), sum(delivered = 2),"
+            " max(CASE WHEN delivered = 1 THEN delivered_at END)"
+            " FROM deliveries GROUP BY destination ORDER BY destination"
+        )
+        return [
+            DestinationSummary(name, through, total - delivered, failed, last_at)
+            for name, through, delivered, failed, last_at in rows
+        ]

@@ -9,6 +9,8 @@ added the mark and milliseconds, schema 2 the snapshots of the folded clock.
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
 
 from score.shell.store_errors import NotAScoreDatabase
 
@@ -47,33 +49,98 @@ MIGRATIONS = [_SCHEMA_V1, _SCHEMA_V2]
 """MIGRATIONS[n] takes a database from schema n to schema n + 1."""
 
 
+@dataclass(frozen=True)
+class Layout:
+    """What a database holds, as found on opening it."""
+
+    version: int
+    tables: frozenset[str]
+
+    @property
+    def empty(self) -> bool:
+        """A new (or zero-length) file: nothing to read, nothing to migrate."""
+        return not self.tables
+
+    @property
+    def current(self) -> bool:
+        return self.version == SCHEMA_VERSION
+
+    @property
+    def in_seconds(self) -> bool:
+        """The original design: unmarked, with stamps in whole seconds."""
+        return self.version == 0 and not self.empty
+
+
 def _scalar(db: sqlite3.Connection, sql: str) -> int:
     return int(db.execute(sql).fetchone()[0])
 
 
-def migrate(db: sqlite3.Connection, path: str) -> None:
-    """Bring the schema up to date; the caller holds a write transaction."""
+def read_layout(db: sqlite3.Connection, path: str) -> Layout:
+    """The layout of a database; NotAScoreDatabase if it is not one Score can read."""
     application_id = _scalar(db, "PRAGMA application_id")
     version = _scalar(db, "PRAGMA user_version")
-    tables = {
+    tables = frozenset(
         row[0]
         for row in db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
         )
-    }
+    )
     if application_id not in (0, APPLICATION_ID):
         raise NotAScoreDatabase(f"{path} is not a Score database")
     if version > SCHEMA_VERSION:
         raise NotAScoreDatabase(f"{path} was written by a newer Score (schema {version})")
-    if version == 0 and application_id == 0 and tables:
-        if not {"events", "deliveries"} <= tables:
-            raise NotAScoreDatabase(f"{path} is not a Score database")
-        # The original design stored created_at in whole seconds.
+    layout = Layout(version, tables)
+    if layout.in_seconds and not {"events", "deliveries"} <= tables:
+        raise NotAScoreDatabase(f"{path} is not a Score database")
+    return layout
+
+
+def migrate(db: sqlite3.Connection, layout: Layout) -> None:
+    """Bring the schema up to date; the caller holds a write transaction."""
+    if layout.in_seconds:
+        # The original design stored its instants in whole seconds.
         db.execute("UPDATE events SET created_at = created_at * 1000")
-    for migration in MIGRATIONS[version:]:
+        db.execute("UPDATE deliveries SET delivered_at = delivered_at * 1000")
+    for migration in MIGRATIONS[layout.version :]:
         for statement in migration.split(";"):
             if statement.strip():
                 db.execute(statement)
-    if version < SCHEMA_VERSION:
+    if not layout.current:
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def present_as_current(db: sqlite3.Connection, layout: Layout) -> None:
+    """Make an older layout read as the current one, without writing to the file.
+
+    On a read-only connection, TEMP views and tables (which live in the connection's
+    own temporary database, never in the file) shadow the stored tables: stamps in
+    seconds read as milliseconds, a missing snapshots table reads as empty.
+    """
+    if layout.in_seconds:
+        db.execute(
+            "CREATE TEMP VIEW events AS SELECT id, type, payload,"
+            " created_at * 1000 AS created_at FROM main.events"
+        )
+        db.execute(
+            "CREATE TEMP VIEW deliveries AS SELECT event_id, destination, delivered,"
+            " delivered_at * 1000 AS delivered_at FROM main.deliveries"
+        )
+    if "snapshots" not in layout.tables:
+        db.executescript(_SCHEMA_V2.replace("CREATE TABLE", "CREATE TEMP TABLE"))
+
+
+def keep_copy(db: sqlite3.Connection, path: str, version: int) -> str:
+    """Copy the database beside itself (`game.db.bak-v0`) before a migration, with
+    SQLite's backup API, so the copy is consistent; never overwrite an older copy."""
+    target = Path(f"{path}.bak-v{version}")
+    number = 1
+    while target.exists():
+        number += 1
+        target = Path(f"{path}.bak-v{version}-{number}")
+    copy = sqlite3.connect(target)
+    try:
+        db.backup(copy)
+    finally:
+        copy.close()
+    return str(target)

@@ -9,6 +9,7 @@ mode lets the pusher read while the main process writes.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -17,7 +18,15 @@ from score.core import wire
 from score.core.clock import Clock, Step, fold_steps
 from score.core.events import NewEvent, StoredEvent, to_payload
 from score.shell.deliveries import Deliveries
-from score.shell.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, migrate
+from score.shell.schema import (
+    APPLICATION_ID,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    keep_copy,
+    migrate,
+    present_as_current,
+    read_layout,
+)
 from score.shell.store_errors import DatabaseMissing, NotAScoreDatabase, StoreBusy, StoreError
 
 __all__ = [
@@ -30,6 +39,8 @@ __all__ = [
     "StoreBusy",
     "StoreError",
 ]
+
+log = logging.getLogger("score.store")
 
 SNAPSHOTS_KEPT = 3
 DEFAULT_BUSY_TIMEOUT_MS = 5_000
@@ -46,7 +57,9 @@ class Store(Deliveries):
         create: bool = True,
         busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
     ) -> Store:
-        """Open (and, if allowed, create) a database and bring its schema up to date."""
+        """Open a database to write to it: `score run` (create=True) creates it or
+        brings an older layout up to date, keeping a copy of the file first; the
+        pusher (create=False) only opens a database that is up to date already."""
         name = str(path)
         in_memory = name == ":memory:"
         if not in_memory and not create and not Path(name).exists():
@@ -62,9 +75,11 @@ class Store(Deliveries):
             raise StoreError(f"cannot open {name}: {exc}") from None
         store = cls(connection, name)
         try:
-            store._configure(busy_timeout_ms, in_memory)
-            with store.transaction() as db:
-                migrate(db, name)
+            store.set_busy_timeout(busy_timeout_ms)
+            # Before WAL mode is set: the copy kept before a migration is the file
+            # exactly as the original program left it.
+            store._bring_up_to_date(may_migrate=create)
+            store._configure(in_memory)
         except sqlite3.DatabaseError as exc:
             connection.close()
             if "locked" in str(exc) or "busy" in str(exc):
@@ -75,8 +90,62 @@ class Store(Deliveries):
             raise
         return store
 
-    def _configure(self, busy_timeout_ms: int, in_memory: bool) -> None:
-        self.set_busy_timeout(busy_timeout_ms)
+    @classmethod
+    def open_read_only(cls, path: str | Path) -> Store:
+        """Open a database only to read it, whatever its layout, changing nothing:
+        SQLite is asked for a read-only connection, and an older layout is read
+        through views (see `schema.present_as_current`)."""
+        file = Path(path)
+        if not file.is_file():
+            raise DatabaseMissing(f"no database at {path}")
+        try:
+            connection = sqlite3.connect(
+                f"{file.absolute().as_uri()}?mode=ro",
+                uri=True,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open {path}: {exc}") from None
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {DEFAULT_BUSY_TIMEOUT_MS}")
+            layout = read_layout(connection, str(path))
+            if layout.empty:
+                raise NotAScoreDatabase(f"{path} is not a Score database (it is empty)")
+            present_as_current(connection, layout)
+        except sqlite3.Error as exc:
+            connection.close()
+            raise NotAScoreDatabase(f"{path} is not a Score database ({exc})") from None
+        except BaseException:
+            connection.close()
+            raise
+        return cls(connection, str(path))
+
+    def _bring_up_to_date(self, *, may_migrate: bool) -> None:
+        with self.transaction() as db:
+            layout = read_layout(db, self.path)
+            if layout.current or layout.empty:
+                migrate(db, layout)  # creates the tables of a new database
+                return
+            if not may_migrate:
+                raise NotAScoreDatabase(
+                    f"{self.path} has an older layout (schema {layout.version});"
+                    " `score run` brings it up to date"
+                )
+        # Outside the transaction: the copy reads the file as it is now.
+        copy = keep_copy(self._db, self.path, layout.version)
+        with self.transaction() as db:
+            layout = read_layout(db, self.path)  # as it is under the write lock
+            migrate(db, layout)
+        log.warning(
+            "migrated %s from schema %d to %d; the file as it was is kept as %s",
+            self.path,
+            layout.version,
+            SCHEMA_VERSION,
+            copy,
+        )
+
+    def _configure(self, in_memory: bool) -> None:
         if not in_memory:
             self._db.execute("PRAGMA journal_mode = WAL")
         # FULL: a commit is on disk before the operator sees its effect.
@@ -95,19 +164,18 @@ class Store(Deliveries):
                     (str(event.type), wire.encode(to_payload(event.data)), event.created_at),
                 )
                 assert cursor.lastrowid is not None
-                stored.append(
-                    StoredEvent(cursor.lastrowid, event.created_at, event.data)
-                )
+                stored.append(StoredEvent(cursor.lastrowid, event.created_at, event.data))
         return stored
 
-    def clock_steps(self, after: int = 0) -> Iterator[Step]:
-        """Events after `after` as the fold needs them; SQLite extracts `seconds`,
-        so no JSON is decoded in Python (a million events fold in well under 1 s)."""
+    def clock_steps(self, after: int = 0, until: int | None = None) -> Iterator[Step]:
+        """Events with `after < id <= until` as the fold needs them; SQLite extracts
+        `seconds`, so no JSON is decoded in Python (a million events fold in well
+        under 1 s)."""
         return self._db.execute(
             "SELECT id, type, created_at,"
             " CASE WHEN type = 'CLOCK_SET' THEN json_extract(payload, '$.seconds') END"
-            " FROM events WHERE id > ? ORDER BY id",
-            (after,),
+            " FROM events WHERE id > ? AND id <= ? ORDER BY id",
+            (after, until if until is not None else 2**63 - 1),
         )
 
     # -- snapshots ------------------------------------------------------------------
