@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import signal
 import socket
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,7 +16,7 @@ import trio
 
 from score import __version__
 from tests.client import http, post_json
-from tests.processes import run_score, start_score
+from tests.processes import run_score, score_command, start_score
 
 
 def test_version() -> None:
@@ -27,6 +30,52 @@ def test_help_lists_the_commands_but_not_push() -> None:
     assert result.returncode == 0
     assert "run" in result.stdout and "replay" in result.stdout
     assert " push " not in result.stdout
+
+
+def help_text(*args: str, columns: int = 80) -> str:
+    result = subprocess.run(
+        score_command(*args, "--help"),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+        env={**os.environ, "COLUMNS": str(columns)},
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_the_command_list_is_not_cut_off(columns: int) -> None:
+    text = help_text(columns=columns)
+    commands = text.split("Commands:")[1].split("Examples:")[0]
+    assert "..." not in commands  # click's mark of a short help cut to fit
+    assert "Run the clock, its pages, its API and event delivery." in " ".join(commands.split())
+    assert "Show the event history and the state it folds to." in " ".join(commands.split())
+
+
+@pytest.mark.parametrize("args", [(), ("run",)])
+def test_help_shows_examples_that_are_real_commands(args: tuple[str, ...]) -> None:
+    text = help_text(*args)
+    examples = text.split("Examples:")[1]
+    lines = [line.strip() for line in examples.splitlines() if "score " in line]
+    assert len(lines) >= 4
+    for line in lines:
+        # Each example parses: the same arguments with --help are accepted.
+        words = line.split("score ", 1)[1].split("  ")[0].split()
+        if "COMMAND" not in words:
+            assert run_score(*[w.strip('"') for w in words], "--help").returncode == 0, line
+
+
+def test_run_help_uses_one_metavar_style_and_explains_the_defaults() -> None:
+    text = help_text("run", columns=200)
+    for option in ("--db PATH", "--host ADDRESS", "--port PORT", "--events-log PATH"):
+        assert option in text
+    assert "--token TOKEN" in text
+    assert not re.search(r"<[a-z ]+>", text)  # no `<path>`, `<int range>`
+    flat = " ".join(text.split())
+    assert "one is made up and printed" in flat
+    assert "final.db -> final.events.log" in flat
 
 
 @pytest.mark.parametrize(

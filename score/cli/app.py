@@ -18,6 +18,16 @@ from score import __version__
 if TYPE_CHECKING:
     from rich.console import Console
 
+EXAMPLES = """Examples:
+
+\b
+  score run                          the clock on http://127.0.0.1:8000/
+  score run --db final.db            one database (and events log) per game
+  score run --host 0.0.0.0           let a tablet and TVs on the network join
+  score replay --db final.db         what happened, event by event
+  score COMMAND --help               every option of a command, with examples
+"""
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
@@ -26,6 +36,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     help="Score: a game clock for the scorer's table.",
+    epilog=EXAMPLES,
 )
 
 
@@ -47,7 +58,12 @@ def errors() -> Console:
     return Console(stderr=True)
 
 
-DB_OPTION = typer.Option(Path("score.db"), "--db", help="The event database (SQLite).")
+DB_OPTION = typer.Option(
+    Path("score.db"),
+    "--db",
+    metavar="PATH",
+    help="The game's event database (SQLite); `score run` creates it if missing.",
+)
 
 
 def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:

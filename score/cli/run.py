@@ -12,21 +12,57 @@ import typer
 
 from score.cli.app import DB_OPTION, app
 
+EXAMPLES = """Examples:
 
-@app.command()
+\b
+  score run                          this computer only; the game in score.db
+  score run --db final.db            a game of its own: final.db, final.events.log
+  score run --host 0.0.0.0           tablets and TVs join: prints their URLs,
+                                     the token and a QR code to scan
+  score run --host 0.0.0.0 --token "a-long-secret"
+                                     the same token after every restart
+  score run --port 0 --no-open       any free port (printed), no browser
+  SCORE_TOKEN=a-long-secret score run --host 0.0.0.0
+"""
+
+
+@app.command(short_help="Run the clock, its pages, its API and event delivery.", epilog=EXAMPLES)
 def run(
     db: Path = DB_OPTION,
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind."),
-    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port; 0 picks a free one."),
+    host: str = typer.Option(
+        "127.0.0.1",
+        "--host",
+        metavar="ADDRESS",
+        help="Address to listen on: 127.0.0.1 for this computer only, 0.0.0.0 for the"
+        " venue's network (tablets, TVs, OBS on other computers).",
+    ),
+    port: int = typer.Option(
+        8000, "--port", min=0, max=65535, metavar="PORT", help="Port; 0 picks a free one."
+    ),
     events_log: Path | None = typer.Option(
-        None, "--events-log", help="JSON Lines destination (default: events.log beside the db)."
+        None,
+        "--events-log",
+        metavar="PATH",
+        show_default=False,
+        help="JSON Lines file every event is delivered to.  [default: named after the"
+        " database, beside it: final.db -> final.events.log]",
     ),
     open_browser: bool = typer.Option(True, "--open/--no-open", help="Open the operator page."),
     token: str | None = typer.Option(
-        None, "--token", envvar="SCORE_TOKEN", help="Operator token for a non-loopback bind."
+        None,
+        "--token",
+        envvar="SCORE_TOKEN",
+        metavar="TOKEN",
+        help="The operator token that control (start, pause, set) needs. When omitted on a"
+        " network bind, one is made up and printed with the operator URL; on 127.0.0.1"
+        " none is needed.",
     ),
 ) -> None:
-    """Run the clock: operator page, displays, API and event delivery on one port."""
+    """Run the clock: operator page, displays, API and event delivery on one port.
+
+    Serves until Ctrl+C. Every change is stored in the database first, so a restart
+    with the same --db resumes exactly where the clock was.
+    """
     from score.cli.serving import serve
     from score.shell.app import Config
 
