@@ -4,18 +4,18 @@ An events log that belongs to another database (it holds event ids beyond the
 database's last one) would make the pusher fail and retry forever while the status
 light stays yellow; it is refused here instead, before anything is served. Nothing is
 written: the file's last complete line is read back with the pure helpers of
-`score.core.delivery`, and the database is opened read-only.
+`score.core.delivery`, and the database is opened read-only by the store.
 """
 
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
 
 from score.cli.app import fail
 from score.core import delivery
 from score.shell.app import Config
+from score.shell.store import Store, StoreError
 
 FIRST_WINDOW = 4096
 """Bytes read from the end of an events log first; grown until a whole line fits."""
@@ -49,22 +49,19 @@ def check_destinations(db: Path, destinations: list[Path]) -> None:
 def database_last_event_id(db: Path) -> int:
     """The last stored event id, read without writing; 0 for a missing database.
 
-    A file that SQLite cannot read as a Score database also gives 0 here: opening the
-    store reports that problem in its own words a moment later.
+    A file that is not a Score database also gives 0 here: opening the store for
+    the game reports that problem in its own words a moment later.
     """
-    if str(db) == ":memory:" or not db.exists():
+    if str(db) == ":memory:":
         return 0
     try:
-        connection = sqlite3.connect(f"{db.absolute().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error:
+        store = Store.open_read_only(db)
+    except StoreError:  # missing, or not a Score database
         return 0
     try:
-        row = connection.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()
-    except sqlite3.Error:
-        return 0
+        return store.last_event_id()
     finally:
-        connection.close()
-    return int(row[0])
+        store.close()
 
 
 def file_last_event_id(path: Path) -> int | None:
