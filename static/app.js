@@ -7,8 +7,8 @@
 // time-up state (red 0.0, "End of period"). The digits turn amber from the warning
 // threshold, which the operator sets below the controls (kept in this browser). Also shows
 // the pusher delivery status, a "Connection lost" banner while the WebSocket is down, a
-// stale marker when no state arrived for > 3 s, errors (alerts.js) and the "Join from a
-// tablet" QR code (join.js). An operator token given as ?token=... is passed on.
+// stale marker when no state arrived for > 3 s, errors (alerts.js), what the start
+// restored (restored.js) and the "Join from a tablet" QR code (join.js). An operator token given as ?token=... is passed on.
 
 import { Alerts } from "./alerts.js";
 import { ClockModel, localNow } from "./clock-model.js";
@@ -22,6 +22,7 @@ import {
 import { ClockView, openConnection, runPage } from "./clock-view.js";
 import { adjustedSeconds, parseTime } from "./format.js";
 import { showJoinPanel } from "./join.js";
+import { showRestored } from "./restored.js";
 
 const $ = (id) => document.getElementById(id);
 const el = {
@@ -269,3 +270,4 @@ const connection = openConnection({
 });
 // The banner stays hidden during the very first connection attempt, unless it drags on.
 runPage({ connection, render, onSlowStart: () => (el.banner.hidden = false) });
+showRestored({ note: $("restored-note"), text: $("restored-text"), dismiss: $("restored-close") });

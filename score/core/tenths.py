@@ -40,3 +40,14 @@ def display_seconds(remaining_ms: int) -> int | float:
     """Remaining time in seconds truncated to tenths: 1199634 -> 1199.6, 90000 -> 90."""
     tenths = remaining_ms // 100
     return tenths // 10 if tenths % 10 == 0 else tenths / 10
+
+
+def clock_text(ms: int) -> str:
+    """Milliseconds as a clock shows them: 1199634 -> "19:59.6", 3600000 -> "1:00:00.0"."""
+    tenths = ms // 100
+    hours, rest = divmod(tenths, 36_000)
+    minutes, rest = divmod(rest, 600)
+    seconds, tenth = divmod(rest, 10)
+    if hours:
+        return f"{hours}:{minutes:02}:{seconds:02}.{tenth}"
+    return f"{minutes}:{seconds:02}.{tenth}"

@@ -92,7 +92,8 @@ class Api:
                 (("upgrade", "websocket"), ("connection", "Upgrade")),
             )
         if request.path == "/state":
-            return json_response(self.game.state_message())
+            # What the start restored, for the operator page to say once.
+            return json_response(self.game.state_message() | {"restored": self.game.restored})
         if request.path == "/join":
             # The operator URL carries the token: only for those who may control.
             self.check_control(request)

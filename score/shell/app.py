@@ -92,6 +92,7 @@ async def run_app(
     store = AsyncStore(await trio.to_thread.run_sync(Store.open, config.db))
     try:
         game = await Game.load(store, config.wall_ms)
+        log.info("%s", game.restored)
         token = choose_token(config)
         policy = AccessPolicy(loopback=config.loopback, token=token)
         server = Server(game, policy, static_root(), config.limits)

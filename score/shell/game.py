@@ -24,6 +24,7 @@ from score.core.clock import Clock, expires_at, expiry_due, fold
 from score.core.commands import Command, execute
 from score.core.errors import ScoreError
 from score.core.events import ClockExpired, NewEvent, StoredEvent, to_payload
+from score.core.restore import restore_summary
 from score.shell.async_store import AsyncStore
 from score.shell.store_errors import StoreError, StoreFull
 from score.shell.wall_clock import TimeSource, system_wall_ms
@@ -52,6 +53,8 @@ class Game:
         self.clock = clock
         self.time = time_source
         self.pusher_status = "unknown"
+        self.restored = "new game: nothing stored yet"
+        """What the start found in the database, in words (see core.restore)."""
         self._lock = trio.Lock()
         self._viewers: set[Viewer] = set()
         self._changed = trio.Event()
@@ -61,7 +64,9 @@ class Game:
     async def load(cls, store: AsyncStore, wall_ms: Callable[[], int] = system_wall_ms) -> Game:
         """The game as the stored history left it (after a restart or a crash)."""
         clock, last_stamp = await store.load_clock(), await store.last_created_at()
-        return cls(store, clock, TimeSource(wall_ms, not_before=last_stamp))
+        game = cls(store, clock, TimeSource(wall_ms, not_before=last_stamp))
+        game.restored = restore_summary(clock, game.time.now())
+        return game
 
     # -- commands -----------------------------------------------------------------
 
