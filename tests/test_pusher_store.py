@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from score.core.events import ClockSet, clock_set, game_paused, game_started
+from score.shell.deliveries import DestinationSummary
 from score.shell.store import Store
 from tests.stores import STORE_KINDS, open_store
 
@@ -119,3 +120,15 @@ def test_the_pending_check_is_backed_by_an_index(store: Store) -> None:
         assert store.oldest_undelivered_at([DEST]) == 1_000_000 + count // 2
     per_check = (time.perf_counter() - started) / rounds
     assert per_check < 0.001, f"{per_check * 1e6:.0f} µs per check"
+
+
+def test_the_summary_per_destination(store: Store) -> None:
+    assert store.summary() == []
+    fill(store, 6)
+    store.mark_delivered(DEST, 1, 4, at=1_700_000_000_500)
+    store.mark_failed(DEST, 5, 6)
+    store.mark_delivered(OTHER, 1, 6, at=1_700_000_000_900)
+    assert store.summary() == [
+        DestinationSummary(OTHER, 6, 0, 0, 1_700_000_000_900),
+        DestinationSummary(DEST, 4, 2, 2, 1_700_000_000_500),
+    ]

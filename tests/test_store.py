@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,15 @@ from score.shell.store import (
     NotAScoreDatabase,
     Store,
     StoreBusy,
+    StoreError,
+)
+from tests.layouts import (
+    DESTINATION,
+    LAYOUTS,
+    PAUSED_AT_MS,
+    REMAINING_MS,
+    SET_AT_MS,
+    make_database,
 )
 from tests.stores import STORE_KINDS, open_store
 
@@ -138,3 +148,80 @@ def test_a_write_lock_held_elsewhere_is_reported_as_busy(tmp_path: Path) -> None
     store.append([clock_set(1, 1)])
     assert store.last_event_id() == 1
     store.close()
+
+
+# -- older layouts: read without writing, migrated only by the writer ------------------
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_an_older_layout_is_read_only_as_it_is(tmp_path: Path, layout: str) -> None:
+    path = make_database(tmp_path / "old.db", layout)
+    before = path.read_bytes()
+    store = Store.open_read_only(path)
+    try:
+        events = list(store.events())
+        assert [e.created_at for e in events][0] == SET_AT_MS
+        assert store.last_created_at() == PAUSED_AT_MS
+        assert store.load_clock().remaining_ms == REMAINING_MS
+        assert store.latest_snapshot() is None
+        assert store.delivery_status([1, 2, 3]) == {1: {DESTINATION: 1}, 2: {DESTINATION: 2}}
+        (summary,) = store.summary()
+        assert (summary.delivered_through, summary.pending, summary.failed) == (1, 2, 1)
+        assert summary.last_delivered_at == SET_AT_MS + 1_000
+        with pytest.raises(StoreError):
+            store.append([clock_set(1, PAUSED_AT_MS + 1)])
+    finally:
+        store.close()
+    assert path.read_bytes() == before
+
+
+def test_read_only_refuses_what_it_cannot_read_and_creates_nothing(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseMissing):
+        Store.open_read_only(tmp_path / "missing.db")
+    assert not (tmp_path / "missing.db").exists()
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    with pytest.raises(NotAScoreDatabase):
+        Store.open_read_only(empty)
+    assert empty.read_bytes() == b""
+
+
+def contents(path: Path) -> tuple[list[str], int, int]:
+    """Every row and the schema (SQL text), and the file's version and mark."""
+    raw = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        dump = list(raw.iterdump())
+        version = raw.execute("PRAGMA user_version").fetchone()[0]
+        mark = raw.execute("PRAGMA application_id").fetchone()[0]
+    finally:
+        raw.close()
+    return dump, version, mark
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_only_the_writer_migrates_and_keeps_a_copy_first(
+    tmp_path: Path, layout: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = make_database(tmp_path / "old.db", layout)
+    before = path.read_bytes()
+    with pytest.raises(NotAScoreDatabase, match="older layout"):
+        Store.open(path, create=False)  # the pusher never migrates
+    assert path.read_bytes() == before
+    version = 0 if layout == "original" else 1
+    with caplog.at_level(logging.INFO, logger="score.store"):
+        store = Store.open(path)
+    copy = tmp_path / f"old.db.bak-v{version}"
+    original = tmp_path / "as-it-was.db"
+    original.write_bytes(before)
+    assert contents(copy) == contents(original)  # a page copy: same rows, same marks
+    [line] = [r.getMessage() for r in caplog.records if r.name == "score.store"]
+    assert line == (
+        f"migrated {path} from schema {version} to {SCHEMA_VERSION};"
+        f" the file as it was is kept as {copy}"
+    )
+    assert store.load_clock().remaining_ms == REMAINING_MS
+    assert store.summary()[0].last_delivered_at == SET_AT_MS + 1_000
+    store.close()
+    # Up to date now: opening again neither migrates nor copies.
+    Store.open(path).close()
+    assert sorted(p.name for p in tmp_path.glob("old.db.bak*")) == [copy.name]
