@@ -17,7 +17,7 @@ ROOT=$PWD
 
 fail() { echo "build.sh: $*" >&2; exit 1; }
 
-command -v uv >/dev/null 2>&1 || fail "uv is not installed (python3 -m pip install uv)"
+command -v uv >/dev/null 2>&1 || fail "uv is not installed (curl -LsSf https://astral.sh/uv/install.sh | sh)"
 if [ "$(uname -s)" = Linux ]; then
     for tool in ldd objdump strip; do
         command -v "$tool" >/dev/null 2>&1 \

@@ -12,7 +12,7 @@ import pytest
 import trio
 from trio_websocket import ConnectionClosed, wrap_client_stream
 
-from score.shell.app import RunningApp
+from score.shell.app import Config, RunningApp, run_app
 from score.shell.store import Store
 from tests.client import command, http, open_ws, post_json, receive_json
 
@@ -126,6 +126,7 @@ BAD_HTTP: list[tuple[str, str, bytes | None, int, str]] = [
     ("GET", "/start", None, 405, "method_not_allowed"),
     ("DELETE", "/state", None, 405, "method_not_allowed"),
     ("GET", "/nope.html", None, 404, "not_found"),
+    ("POST", "/command", b"{}", 404, "not_found"),  # nothing there: not a 405
 ]
 
 
@@ -343,3 +344,15 @@ async def test_status_lines_carry_reason_phrases(app: RunningApp) -> None:
             b"GET " + target.encode() + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
         )
         assert answer.startswith(line), answer[:40]
+
+
+async def test_a_wildcard_ipv6_bind_prints_an_address_that_answers(
+    db_path: Path, nursery: trio.Nursery
+) -> None:
+    """Trio binds `::` IPv6-only: the URL printed for this machine must be [::1]."""
+    running: RunningApp = await nursery.start(
+        run_app, Config(db=db_path, host="::", port=0, token="t" * 16, pusher=False)
+    )
+    assert running.url == f"http://[::1]:{running.port}/"
+    assert (await http(running.port, "GET", "/state", host="::1")).status == 200
+    await running.stop()

@@ -83,6 +83,8 @@ class Api:
             await self.game.execute(self._command(request))
             return json_response(self.game.state_message())
         if request.method not in ("GET", "HEAD"):
+            if not self._exists(request.path):
+                raise ScoreError("not_found", "no such page", 404)
             raise method_not_allowed(request.path, "GET, HEAD")
         if request.path == "/ws":
             raise ScoreError(
@@ -115,6 +117,11 @@ class Api:
         if not isinstance(body, dict):
             raise ScoreError("bad_command", 'the body must be {"seconds": N}')
         return parse_command({**body, "command": name})
+
+    def _exists(self, path: str) -> bool:
+        """Whether GET has something at `path` (so that another method is a 405)."""
+        known = path in ("/state", "/join", "/ws")
+        return known or static_files.resolve(self.static_root, path) is not None
 
     async def _static(self, path: str) -> Response:
         file = static_files.resolve(self.static_root, path)

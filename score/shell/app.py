@@ -67,9 +67,11 @@ class RunningApp:
 
     @property
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        if self.host in ("0.0.0.0", "::", ""):
-            host = "127.0.0.1"
+        # A wildcard bind is reached on this machine through its loopback address
+        # of the same family (Trio binds `::` IPv6-only, so 127.0.0.1 would not answer).
+        host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(self.host, self.host)
+        if ":" in host:
+            host = f"[{host}]"
         return f"http://{host}:{self.port}/"
 
     async def stop(self) -> None:
