@@ -63,7 +63,18 @@ def run(
     Serves until Ctrl+C. Every change is stored in the database first, so a restart
     with the same --db resumes exactly where the clock was.
     """
+    # The database's lock first, before the Trio side is imported (about a second):
+    # a second `score run` on the same game is refused at once.
+    from score.cli.app import fail
+    from score.shell.db_lock import DatabaseLock
+    from score.shell.store_errors import StoreError
+
+    try:
+        lock = DatabaseLock.acquire(db)
+    except StoreError as error:
+        raise fail(str(error)) from None
     from score.cli.serving import serve
     from score.shell.app import Config
 
-    serve(Config(db=db, host=host, port=port, events_log=events_log, token=token), open_browser)
+    config = Config(db=db, host=host, port=port, events_log=events_log, token=token)
+    serve(config, open_browser, lock)

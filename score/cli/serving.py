@@ -12,7 +12,6 @@ import os
 import signal
 import sys
 import webbrowser
-from pathlib import Path
 
 import trio
 
@@ -27,13 +26,13 @@ from score.shell.store import StoreError
 log = logging.getLogger("score.cli")
 
 
-def serve(config: Config, open_browser: bool) -> None:
-    """Run the app until a signal; raise typer.Exit with one clear line on failure."""
-    setup_logging(errors())
-    quiet(["trio-websocket"])
-    lock = _hold(Path(config.db))
-    preflight(config)
+def serve(config: Config, open_browser: bool, lock: DatabaseLock) -> None:
+    """Run the app (its database's `lock` held) until a signal; raise typer.Exit with
+    one clear line on failure. The lock is released however it ends."""
     try:
+        setup_logging(errors())
+        quiet(["trio-websocket"])
+        preflight(config)
         trio.run(_serve, config, open_browser, lock)
     except* StoreError as group:
         raise fail(str(first_error(group))) from None
@@ -47,14 +46,6 @@ def serve(config: Config, open_browser: bool) -> None:
         raise fail(f"cannot serve on {where}: {error}") from None
     finally:
         lock.release()
-
-
-def _hold(db: Path) -> DatabaseLock:
-    """The database's lock, or one clear line naming the process that holds it."""
-    try:
-        return DatabaseLock.acquire(db)
-    except StoreError as error:
-        raise fail(str(error)) from None
 
 
 async def _serve(config: Config, open_browser: bool, lock: DatabaseLock) -> None:
