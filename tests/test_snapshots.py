@@ -71,14 +71,23 @@ def test_snapshot_ahead_of_the_log_is_ignored(store: Store) -> None:
     assert store.load_clock().remaining_ms == 10_000
 
 
-def test_only_a_few_snapshots_are_kept(store: Store) -> None:
-    for n in range(1, 11):
-        stored = store.append([clock_set(n, n)])
-        store.save_snapshot(fold(stored, store.load_clock()))
-    latest = store.latest_snapshot()
-    assert latest is not None
-    assert latest.last_event_id == 10
-    assert store._db.execute("SELECT count(*) FROM snapshots").fetchone()[0] == 3
+def test_only_a_few_snapshots_are_kept(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "score.db")
+    try:
+        for n in range(1, 11):
+            stored = store.append([clock_set(n, n)])
+            store.save_snapshot(fold(stored, store.load_clock()))
+        latest = store.latest_snapshot()
+        assert latest is not None
+        assert latest.last_event_id == 10
+    finally:
+        store.close()
+    # Counted from outside, as any reader of the file would.
+    raw = sqlite3.connect(tmp_path / "score.db")
+    try:
+        assert raw.execute("SELECT count(*) FROM snapshots").fetchone()[0] == 3
+    finally:
+        raw.close()
 
 
 def test_a_version_1_database_is_migrated(tmp_path: Path) -> None:
@@ -98,9 +107,13 @@ def test_a_version_1_database_is_migrated(tmp_path: Path) -> None:
     )
     raw.close()
     store = Store.open(path)
-    assert store._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert store.load_clock().remaining_ms == 5_000
     store.close()
+    raw = sqlite3.connect(path)
+    try:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        raw.close()
 
 
 async def test_the_game_writes_snapshots_and_starts_from_them(tmp_path: Path) -> None:
