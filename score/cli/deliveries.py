@@ -16,8 +16,18 @@ import typer
 
 from score.cli.app import DB_OPTION, app, console, fail
 
+EXAMPLES = """Examples:
 
-@app.command()
+\b
+  score deliveries --db final.db         a table: delivered through, pending, failed
+  score deliveries --db final.db --json  the same, for scripts
+"""
+
+
+@app.command(
+    short_help="Show, per destination, what is delivered, pending and failed.",
+    epilog=EXAMPLES,
+)
 def deliveries(
     db: Path = DB_OPTION,
     json_output: bool = typer.Option(False, "--json", help="One JSON object, for scripts."),

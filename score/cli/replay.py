@@ -12,14 +12,25 @@ import typer
 
 from score.cli.app import DB_OPTION, app, console, errors, fail
 
+EXAMPLES = """Examples:
 
-@app.command()
+\b
+  score replay --db final.db             every event, and the clock it folds to
+  score replay --db final.db --until 12  the clock as it was at event 12
+  score replay --db final.db --json      one JSON object (keys: docs/delivery.md)
+"""
+
+
+@app.command(short_help="Show the event history and the state it folds to.", epilog=EXAMPLES)
 def replay(
     db: Path = DB_OPTION,
     json_output: bool = typer.Option(False, "--json", help="One JSON object, for scripts."),
-    until: int | None = typer.Option(None, "--until", min=1, help="Stop at this event id."),
+    until: int | None = typer.Option(
+        None, "--until", min=1, metavar="ID", help="Stop at this event id."
+    ),
 ) -> None:
-    """Show the event history and the state it folds to."""
+    """Show the event history and the state it folds to. Read-only: the database is
+    never changed, whatever program wrote it."""
     from score.cli.replay_view import print_replay
     from score.shell.store import StoreError
 
