@@ -12,8 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from score.core import delivery
+from score.core.delivery import DELIVERED, FAILED
 from score.core.events import StoredEvent
 from score.shell.database import Database
+
+# DELIVERED and FAILED are written into the SQL text, not bound as parameters: SQLite
+# uses the partial index `deliveries_done` (WHERE delivered = 1, schema.py) only for a
+# query that spells the same literal.
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,8 @@ class Deliveries(Database):
         one index seek, whatever the size of the table.
         """
         value = self._scalar(
-            "SELECT max(event_id) FROM deliveries WHERE destination = ? AND delivered = 1",
+            "SELECT max(event_id) FROM deliveries"
+            f" WHERE destination = ? AND delivered = {DELIVERED}",
             (destination,),
         )
         return 0 if value is None else int(value)
@@ -56,9 +62,9 @@ class Deliveries(Database):
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO deliveries(event_id, destination, delivered, delivered_at)"
-                " SELECT id, ?, 1, ? FROM events WHERE id BETWEEN ? AND ?"
+                f" SELECT id, ?, {DELIVERED}, ? FROM events WHERE id BETWEEN ? AND ?"
                 " ON CONFLICT(event_id, destination)"
-                " DO UPDATE SET delivered = 1, delivered_at = excluded.delivered_at",
+                f" DO UPDATE SET delivered = {DELIVERED}, delivered_at = excluded.delivered_at",
                 (destination, at, first_id, last_id),
             )
 
@@ -67,9 +73,9 @@ class Deliveries(Database):
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO deliveries(event_id, destination, delivered, delivered_at)"
-                " SELECT id, ?, 2, NULL FROM events WHERE id BETWEEN ? AND ?"
+                f" SELECT id, ?, {FAILED}, NULL FROM events WHERE id BETWEEN ? AND ?"
                 " ON CONFLICT(event_id, destination)"
-                " DO UPDATE SET delivered = 2 WHERE delivered IS NOT 1",
+                f" DO UPDATE SET delivered = {FAILED} WHERE delivered IS NOT {DELIVERED}",
                 (destination, first_id, last_id),
             )
 
@@ -90,7 +96,7 @@ class Deliveries(Database):
             if plan.unmark_after is not None:
                 db.execute(
                     "UPDATE deliveries SET delivered = NULL, delivered_at = NULL"
-                    " WHERE destination = ? AND delivered = 1 AND event_id > ?",
+                    f" WHERE destination = ? AND delivered = {DELIVERED} AND event_id > ?",
                     (destination, plan.unmark_after),
                 )
         for first_id, last_id in delivery.id_chunks(
@@ -136,9 +142,9 @@ class Deliveries(Database):
         total = int(self._scalar("SELECT count(*) FROM events"))
         rows = self._db.execute(
             "SELECT destination,"
-            " coalesce(max(CASE WHEN delivered = 1 THEN event_id END), 0),"
-            " sum(delivered = 1), sum(delivered = 2),"
-            " max(CASE WHEN delivered = 1 THEN delivered_at END)"
+            f" coalesce(max(CASE WHEN delivered = {DELIVERED} THEN event_id END), 0),"
+            f" sum(delivered = {DELIVERED}), sum(delivered = {FAILED}),"
+            f" max(CASE WHEN delivered = {DELIVERED} THEN delivered_at END)"
             " FROM deliveries GROUP BY destination ORDER BY destination"
         )
         return [
