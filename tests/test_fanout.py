@@ -1,0 +1,199 @@
+"""The fan-out on real sockets: idle viewers written at once, latest state wins for a
+full one, answers never lost or overtaken, frames whole under the send lock, and
+only a viewer that takes nothing for STALL_SECONDS dropped."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import pytest
+import trio
+import trio.testing
+
+from score.shell.fanout import STALL_SECONDS, Fanout, Outbox
+from score.shell.ws_wire import frame_text
+
+
+@dataclass(eq=False)
+class FakeWire:
+    """A socket and a send lock, as trio-websocket has them (ws_wire.Wire)."""
+
+    socket: trio.socket.SocketType
+    lock: trio.StrictFIFOLock = field(default_factory=trio.StrictFIFOLock)
+    open: bool = True
+
+    def is_open(self) -> bool:
+        return self.open
+
+    def fileno(self) -> int:
+        return self.socket.fileno()
+
+
+@dataclass
+class Viewer:
+    fanout: Fanout
+    outbox: Outbox
+    wire: FakeWire
+    peer: trio.socket.SocketType
+    dropped: list[bool]
+
+
+@pytest.fixture
+async def viewer(nursery: trio.Nursery) -> AsyncIterator[Viewer]:
+    ours, peer = trio.socket.socketpair()
+    with ours, peer:
+        wire = FakeWire(ours)
+        dropped: list[bool] = []
+        fanout = Fanout()
+        outbox = Outbox(wire, on_drop=lambda: dropped.append(True))
+        fanout.subscribe(outbox)
+        nursery.start_soon(fanout.run)
+        nursery.start_soon(outbox.serve_waits, fanout.mark_ready)
+        yield Viewer(fanout, outbox, wire, peer, dropped)
+        nursery.cancel_scope.cancel()
+
+
+def fill(sock: trio.socket.SocketType) -> int:
+    """Write until the socket takes not one byte more; return how much it took."""
+    total = 0
+    for size in (65536, 4096, 256, 16, 1):
+        while True:
+            try:
+                total += os.write(sock.fileno(), b"\0" * size)
+            except BlockingIOError:
+                break
+    return total
+
+
+def drain(peer: trio.socket.SocketType) -> None:
+    """Read whatever is there, now."""
+    try:
+        while os.read(peer.fileno(), 1 << 20):
+            pass
+    except BlockingIOError:
+        pass
+
+
+async def read(peer: trio.socket.SocketType, count: int) -> bytes:
+    data = b""
+    with trio.fail_after(10):
+        while len(data) < count:
+            chunk = await peer.recv(1 << 20)
+            assert chunk, "closed early"
+            data += chunk
+    return data
+
+
+async def test_an_idle_viewer_gets_a_broadcast_at_once(viewer: Viewer) -> None:
+    viewer.fanout.broadcast('{"state":1}')
+    await trio.testing.wait_all_tasks_blocked()
+    assert await read(viewer.peer, len(frame_text('{"state":1}'))) == frame_text('{"state":1}')
+    assert not viewer.wire.lock.locked()
+
+
+async def test_a_full_viewer_gets_the_newest_state_and_every_answer(viewer: Viewer) -> None:
+    junk = fill(viewer.wire.socket)
+    for text, kind in [
+        ("s1", "state"),
+        ("s2", "state"),
+        ("s3", "state"),
+        ("r1", "reply"),
+        ("s4", "state"),
+        ("r2", "reply"),
+        ("s5", "state"),
+        ("s6", "state"),
+    ]:
+        if kind == "state":
+            viewer.fanout.broadcast(text)
+        else:
+            viewer.fanout.send_reply(viewer.outbox, text)
+        await trio.testing.wait_all_tasks_blocked()
+    expected = b"".join(frame_text(text) for text in ["s3", "r1", "s4", "r2", "s6"])
+    assert (await read(viewer.peer, junk + len(expected)))[junk:] == expected
+    assert viewer.dropped == []
+
+
+async def test_a_frame_cut_short_is_finished_before_anything_else(viewer: Viewer) -> None:
+    big = "x" * 2_000_000  # more than the socket takes at once
+    viewer.fanout.broadcast(big)
+    await trio.testing.wait_all_tasks_blocked()
+    assert viewer.wire.lock.locked()  # held by the writer, mid-frame
+
+    async def another_sender() -> None:  # as trio-websocket sends a pong
+        async with viewer.wire.lock:
+            os.write(viewer.wire.fileno(), b"PONG")
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(another_sender)
+        await trio.testing.wait_all_tasks_blocked()
+        assert viewer.wire.lock.statistics().tasks_waiting == 1
+        frame = frame_text(big)
+        assert await read(viewer.peer, len(frame) + 4) == frame + b"PONG"
+
+
+async def test_a_viewer_that_takes_nothing_is_dropped_after_the_stall_time(
+    viewer: Viewer, autojump_clock: trio.testing.MockClock
+) -> None:
+    fill(viewer.wire.socket)
+    viewer.fanout.broadcast("s1")
+    await trio.sleep(STALL_SECONDS - 1)
+    assert viewer.dropped == []  # slow is not gone
+    await trio.sleep(2)
+    assert viewer.dropped == [True]
+
+
+async def test_a_viewer_that_takes_now_and_then_is_kept(
+    viewer: Viewer, autojump_clock: trio.testing.MockClock
+) -> None:
+    for k in range(5):  # 5 x (STALL_SECONDS - 1) in all: the wait starts anew
+        fill(viewer.wire.socket)
+        viewer.fanout.broadcast(f"s{k}")
+        await trio.sleep(STALL_SECONDS - 1)
+        drain(viewer.peer)
+        await trio.testing.wait_all_tasks_blocked()
+    assert viewer.dropped == []
+
+
+async def test_leaving_mid_frame_shuts_the_socket_and_frees_the_lock(viewer: Viewer) -> None:
+    viewer.fanout.broadcast("x" * 2_000_000)
+    await trio.testing.wait_all_tasks_blocked()
+    assert viewer.wire.lock.locked()
+    viewer.fanout.unsubscribe(viewer.outbox)
+    await trio.testing.wait_all_tasks_blocked()
+    assert not viewer.wire.lock.locked()  # trio-websocket may close now
+    with trio.fail_after(10):
+        while await viewer.peer.recv(1 << 20):
+            pass  # a cut frame, then the end: never a frame after a cut one
+    assert viewer.fanout.viewer_count == 0
+
+
+async def test_nothing_is_written_once_the_connection_is_closing(viewer: Viewer) -> None:
+    viewer.wire.open = False
+    viewer.fanout.broadcast("s1")
+    viewer.fanout.send_reply(viewer.outbox, "r1")
+    await trio.testing.wait_all_tasks_blocked()
+    with pytest.raises(BlockingIOError):
+        os.read(viewer.peer.fileno(), 100)
+    assert not viewer.wire.lock.locked()
+
+
+async def test_answers_stop_the_reader_while_the_viewer_is_full(viewer: Viewer) -> None:
+    junk = fill(viewer.wire.socket)
+    room = trio.Event()
+
+    async def answer_many() -> None:
+        for k in range(300):
+            viewer.fanout.send_reply(viewer.outbox, f"r{k}")
+            await viewer.outbox.wait_room()
+        room.set()
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(answer_many)
+        await trio.testing.wait_all_tasks_blocked()
+        assert not room.is_set()
+        assert viewer.outbox.backlog == 64  # what waits besides the frame being written
+        expected = b"".join(frame_text(f"r{k}") for k in range(300))
+        assert (await read(viewer.peer, junk + len(expected)))[junk:] == expected
+    assert room.is_set()
