@@ -3,8 +3,12 @@
 `Game` is where the one-way data flow happens: a command is decided by the core,
 appended to the store, folded into the live clock, then broadcast to every viewer
 and announced to commit listeners (the pusher's wake-up). Commands are serialised
-by a lock so decide-append-apply is atomic. Viewers each own a bounded queue; a
-viewer whose queue is full is dropped, so nobody slow can hold up the game.
+by a lock so decide-append-apply is atomic, and committed in groups: commands that
+queue up while a commit is on disk are decided one after another and appended in
+the next single transaction (one fsync for all), each answered only once it is
+durable. A broadcast is encoded once; WebSocket viewers get it through the fan-out
+(fanout.py, latest state wins); in-process viewers each own a bounded queue and are
+dropped when it is full, so nobody slow can hold up the game.
 
 `run_clock` is the game loop: it sleeps to absolute deadlines, records the expiry at
 the instant the clock reached zero, and broadcasts at least once a second.
@@ -13,6 +17,7 @@ the instant the clock reached zero, and broadcasts at least once a second.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +31,7 @@ from score.core.errors import ScoreError
 from score.core.events import ClockExpired, NewEvent, StoredEvent, to_payload
 from score.core.restore import restore_summary
 from score.shell.async_store import AsyncStore
+from score.shell.fanout import Fanout
 from score.shell.store_errors import StoreError, StoreFull
 from score.shell.wall_clock import TimeSource, system_wall_ms
 
@@ -34,8 +40,22 @@ log = logging.getLogger("score.game")
 SNAPSHOT_EVERY = 1000
 """Events between two snapshots of the clock."""
 
+LINES_PER_COMMIT = 4
+"""Console lines a commit may take, one per event; a larger group commit (a script
+sending hundreds of commands a second) is summed up in one line, as a line costs
+about 0.2 ms to render, more than the commit itself. Time up always has its line."""
+
 VIEWER_QUEUE = 32
-"""Messages a viewer may fall behind by before it is dropped."""
+"""Messages an in-process viewer may fall behind by before it is dropped."""
+
+
+@dataclass(eq=False)
+class Pending:
+    """A command submitted to the game, and once `done`, how it went."""
+
+    command: Command
+    done: bool = False
+    error: ScoreError | None = None
 
 
 @dataclass(eq=False)
@@ -57,6 +77,8 @@ class Game:
         """What the start found in the database, in words (see core.restore)."""
         self._lock = trio.Lock()
         self._viewers: set[Viewer] = set()
+        self.fanout = Fanout()
+        self._queue: list[Pending] = []
         self._changed = trio.Event()
         self._commit_listeners: list[Callable[[list[StoredEvent]], None]] = []
 
@@ -72,11 +94,53 @@ class Game:
 
     async def execute(self, command: Command) -> None:
         """Carry out a command; raises ScoreError (recording nothing for it)."""
-        async with self._lock:
-            outcome = execute(self.clock, command, self.time.now())
-            await self._record(outcome.events)
-        if outcome.error is not None:
-            raise outcome.error
+        await self.complete(self.submit(command))
+
+    def submit(self, command: Command) -> Pending:
+        """Queue a command in arrival order; `complete` carries it out."""
+        pending = Pending(command)
+        self._queue.append(pending)
+        return pending
+
+    def withdraw(self, pending: Pending) -> None:
+        """Take back a command nobody will wait for (its client left)."""
+        if pending in self._queue:
+            self._queue.remove(pending)
+
+    async def complete(self, pending: Pending) -> None:
+        """Return once `pending` is durable (or raise why it was refused).
+
+        Group commit: whoever gets the lock commits every command queued so far, in
+        one transaction; the others find theirs done when their turn comes.
+        """
+        if not pending.done:
+            async with self._lock:
+                if not pending.done:
+                    await self._commit_queued()
+        if pending.error is not None:
+            raise pending.error
+
+    async def _commit_queued(self) -> None:
+        batch, self._queue = self._queue, []
+        now, clock = self.time.now(), self.clock
+        events: list[NewEvent] = []
+        for pending in batch:
+            outcome = execute(clock, pending.command, now)
+            clock = fold(outcome.events, clock)  # decides the next on this one's result
+            events += outcome.events
+            pending.error = outcome.error
+        try:
+            await self._record(events)
+        except ScoreError as error:  # nothing of the batch was recorded
+            for pending in batch:
+                pending.error = error
+        except BaseException:
+            for pending in batch:
+                pending.error = ScoreError("internal", "the command was not recorded", 500)
+            raise
+        finally:
+            for pending in batch:
+                pending.done = True
 
     async def settle(self) -> None:
         """Record the expiry if the clock has reached zero."""
@@ -93,8 +157,7 @@ class Game:
         except StoreError as exc:
             raise ScoreError("store_unavailable", str(exc), 503) from None
         self.clock = fold(stored, self.clock)
-        for event in stored:
-            log.info("%s", describe(event))
+        log_recorded(stored)
         for listener in self._commit_listeners:
             listener(stored)
         self._changed.set()
@@ -149,13 +212,14 @@ class Game:
 
     @property
     def viewer_count(self) -> int:
-        return len(self._viewers)
+        return len(self._viewers) + self.fanout.viewer_count
 
     def broadcast(self) -> None:
-        """Queue the current state for every viewer; drop those that are full."""
+        """The current state, encoded once, to every viewer."""
         text = wire.encode(self.state_message())
         for viewer in list(self._viewers):
             self.offer(viewer, text)
+        self.fanout.broadcast(text)
 
     def offer(self, viewer: Viewer, text: str) -> None:
         try:
@@ -163,6 +227,20 @@ class Game:
         except (trio.WouldBlock, trio.ClosedResourceError, trio.BrokenResourceError):
             self.unsubscribe(viewer)
             viewer.on_drop()
+
+
+def log_recorded(stored: list[StoredEvent]) -> None:
+    """The console lines for one commit."""
+    if len(stored) <= LINES_PER_COMMIT:
+        for event in stored:
+            log.info("%s", describe(event))
+        return
+    kinds = Counter(str(event.type) for event in stored)
+    summary = ", ".join(f"{count} {kind}" for kind, count in kinds.items())
+    log.info("%s in one commit (events %d-%d)", summary, stored[0].id, stored[-1].id)
+    for event in stored:
+        if isinstance(event.data, ClockExpired):
+            log.info("%s", describe(event))
 
 
 def describe(event: StoredEvent) -> str:
@@ -184,7 +262,14 @@ async def run_clock(
     expiry deadline.
     """
     await game.settle()  # the clock may have run out while we were down
-    task_status.started()
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(game.fanout.run)  # writes the broadcasts to WebSocket viewers
+        task_status.started()
+        await _tick(game)
+
+
+async def _tick(game: Game) -> None:
+    """The loop of `run_clock`, once the fan-out's writer runs."""
     start = trio.current_time()
     tick = 1
     while True:

@@ -149,7 +149,7 @@ class Server:
             try:
                 with trio.CancelScope() as session:
                     self.websockets[ws] = session
-                    await Session(self.game, ws, control).run()
+                    await Session(self.game, ws, control, stream.socket).run()
                 if self._closing:
                     code = GOING_AWAY
             except trio.Cancelled:

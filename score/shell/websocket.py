@@ -1,15 +1,22 @@
 """One WebSocket session: the live state stream, and commands if allowed.
 
-The session subscribes to the game with a bounded queue and runs two tasks: a sender
-that drains the queue onto the socket, and a reader that answers each command. Every
-message to the client goes through the queue, so the two never interleave and a
-client that stops reading fills only its own queue; then the game drops it and the
-session's cancel scope ends it.
+The session subscribes an `Outbox` to the game's fan-out (fanout.py): states and
+answers are written by the fan-out's one writer task, newest state first, answers
+always, in order. The session's own tasks are the waiter (which waits for room in
+the socket when the writer finds it full, and drops a viewer that takes nothing for
+seconds: then the session's cancel scope ends it), the reader, and the answerer.
+
+Commands are pipelined: the reader submits each command to the game in arrival
+order and reads on; the answerer waits for each in that order and answers it once
+it is durable. Commands that queue up meanwhile are committed together (group
+commit, see game.py), so a client that sends faster than one fsync per command is
+not held to one. At most MAX_IN_FLIGHT commands wait; then the reader waits too.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import trio
@@ -18,48 +25,87 @@ from trio_websocket import ConnectionClosed, WebSocketConnection
 from score.core import wire
 from score.core.commands import parse_command
 from score.core.errors import ScoreError
-from score.shell.game import Game, Viewer
+from score.shell.fanout import Outbox
+from score.shell.game import Game, Pending
+from score.shell.ws_wire import wire_of
 
 log = logging.getLogger("score.ws")
 
+MAX_IN_FLIGHT = 64
+"""Commands of one connection read but not yet answered."""
+
+
+@dataclass
+class Ticket:
+    """One message read, in order: a command in the game's hands, or a refusal."""
+
+    request_id: Any
+    pending: Pending | None = None
+    refusal: ScoreError | None = None
+
 
 class Session:
-    def __init__(self, game: Game, ws: WebSocketConnection, control: ScoreError | None) -> None:
-        """`control` is None when this client may drive the clock, else why not."""
+    def __init__(
+        self,
+        game: Game,
+        ws: WebSocketConnection,
+        control: ScoreError | None,
+        socket: trio.socket.SocketType,
+    ) -> None:
+        """`control` is None when this client may drive the clock, else why not;
+        `socket` is the one under `ws` (the fan-out writes to it)."""
         self.game = game
         self.ws = ws
         self.control = control
+        self.socket = socket
 
     async def run(self) -> None:
         """Serve the client until it leaves or is dropped."""
+        fanout = self.game.fanout
         with trio.CancelScope() as scope:
-            viewer = self.game.subscribe(on_drop=scope.cancel)
+            outbox = Outbox(wire_of(self.ws, self.socket), on_drop=scope.cancel)
+            fanout.subscribe(outbox)
             try:
                 async with trio.open_nursery() as nursery:
-                    nursery.start_soon(self._send_loop, viewer)
-                    self.game.offer(viewer, wire.encode(self.game.state_message()))
-                    await self._read_loop(viewer)
+                    nursery.start_soon(outbox.serve_waits, fanout.mark_ready)
+                    fanout.send_state(outbox, wire.encode(self.game.state_message()))
+                    await self._read_loop(outbox)
                     nursery.cancel_scope.cancel()
             finally:
-                self.game.unsubscribe(viewer)
+                fanout.unsubscribe(outbox)
 
-    async def _send_loop(self, viewer: Viewer) -> None:
+    async def _read_loop(self, outbox: Outbox) -> None:
+        send, receive = trio.open_memory_channel[Ticket](MAX_IN_FLIGHT)
+        in_flight: list[Ticket] = []
         try:
-            async for text in viewer.receive:
-                await self.ws.send_message(text)
-        except ConnectionClosed:
-            pass
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(self._answer_in_order, receive, outbox, in_flight)
+                async with send:
+                    while True:
+                        try:
+                            message = await self.ws.get_message()
+                        except ConnectionClosed:
+                            return
+                        ticket = self.submit(message)
+                        in_flight.append(ticket)
+                        await send.send(ticket)
+        finally:
+            for ticket in in_flight:  # the client left: nobody waits for these
+                if ticket.pending is not None:
+                    self.game.withdraw(ticket.pending)
 
-    async def _read_loop(self, viewer: Viewer) -> None:
-        while True:
-            try:
-                message = await self.ws.get_message()
-            except ConnectionClosed:
-                return
-            reply = await self.answer(message)
-            self.game.offer(viewer, wire.encode(reply))
+    async def _answer_in_order(
+        self, receive: trio.MemoryReceiveChannel[Ticket], outbox: Outbox, in_flight: list[Ticket]
+    ) -> None:
+        async with receive:
+            async for ticket in receive:
+                reply = await self.answer(ticket)
+                in_flight.remove(ticket)
+                self.game.fanout.send_reply(outbox, wire.encode(reply))
+                await outbox.wait_room()
 
-    async def answer(self, message: str | bytes) -> dict[str, Any]:
+    def submit(self, message: str | bytes) -> Ticket:
+        """Read one message: a command goes to the game at once, in arrival order."""
         request_id = None
         try:
             if isinstance(message, bytes):
@@ -69,8 +115,18 @@ class Session:
             command = parse_command(decoded)
             if self.control is not None:
                 raise self.control
-            await self.game.execute(command)
+        except ScoreError as error:
+            return Ticket(request_id, refusal=error)
+        return Ticket(request_id, pending=self.game.submit(command))
+
+    async def answer(self, ticket: Ticket) -> dict[str, Any]:
+        """The answer to one message, once its command is durable."""
+        try:
+            if ticket.refusal is not None:
+                raise ticket.refusal
+            assert ticket.pending is not None
+            await self.game.complete(ticket.pending)
         except ScoreError as error:
             log.info("WebSocket command refused: %s (%s)", error.code, error.message)
-            return wire.error_message(error, request_id)
-        return self.game.state_message(request_id)
+            return wire.error_message(error, ticket.request_id)
+        return self.game.state_message(ticket.request_id)
