@@ -21,7 +21,6 @@ the task that took it.
 
 from __future__ import annotations
 
-import enum
 import os
 import socket
 from collections import deque
@@ -35,6 +34,9 @@ from score.shell.ws_wire import frame_text
 STALL_SECONDS = 5.0
 """How long a viewer may take nothing at all before it is dropped."""
 
+YIELD_EVERY = 100
+"""Viewers written between two checkpoints of the writer."""
+
 MAX_QUEUED = 64
 """Answers a viewer may have waiting before its session stops reading commands."""
 
@@ -46,13 +48,8 @@ class Writable(Protocol):
     def socket(self) -> trio.socket.SocketType: ...
     @property
     def lock(self) -> trio.StrictFIFOLock: ...
-    def is_open(self) -> bool: ...
-    def fileno(self) -> int: ...
-
-
-class Wait(enum.Enum):
-    ROOM = "room in the socket"
-    LOCK = "the send lock"
+    def is_open(self) -> bool: ...  # no close frame sent or being sent
+    def fileno(self) -> int: ...  # -1 once closed
 
 
 class Outbox:
@@ -68,7 +65,7 @@ class Outbox:
         self._head: memoryview | None = None
         self._head_replaceable = False  # a state of which no byte is written yet
         self._blocked = False  # serve_waits is waiting; the writer leaves it alone
-        self._wait_for = Wait.ROOM
+        self._wait_for_room = True  # else for the send lock
         self._need_wait = trio.Event()
         self._room: trio.Event | None = None
 
@@ -138,7 +135,7 @@ class Outbox:
             try:
                 self.wire.lock.acquire_nowait()
             except trio.WouldBlock:
-                self._block(Wait.LOCK)
+                self._block(for_room=False)
                 return
             self._take_queued()
         self._write()
@@ -166,7 +163,7 @@ class Outbox:
             try:
                 sent = os.write(fd, self._head)
             except BlockingIOError:
-                self._block(Wait.ROOM)
+                self._block(for_room=True)
                 return
             except OSError:  # reset by the peer: trio-websocket sees it too
                 self._fail()
@@ -182,9 +179,9 @@ class Outbox:
             self.wire.lock.release()
             return
 
-    def _block(self, reason: Wait) -> None:
+    def _block(self, *, for_room: bool) -> None:
         self._blocked = True
-        self._wait_for = reason
+        self._wait_for_room = for_room
         self._need_wait.set()
 
     def _fail(self) -> None:
@@ -217,7 +214,7 @@ class Outbox:
             self._need_wait = trio.Event()
             with trio.move_on_after(STALL_SECONDS) as stalled:
                 try:
-                    if self._wait_for is Wait.ROOM:
+                    if self._wait_for_room:
                         await trio.lowlevel.wait_writable(self.wire.socket)
                     else:
                         await self.wire.lock.acquire()
@@ -276,13 +273,25 @@ class Fanout:
             await self._wake.wait()
             self._wake = trio.Event()
             ready, self._ready = self._ready, []
-            if self._state is not None:
-                frame = frame_text(self._state)
-                self._state = None
-                for outbox in self._outboxes:
-                    outbox.offer_state(frame)
             for outbox in ready:
                 if outbox.closed:
                     outbox.release()
                 else:
                     outbox.flush()
+            if self._state is not None:
+                await self._write_state()
+
+    async def _write_state(self) -> None:
+        """The newest state to every viewer. It lets other tasks run every
+        YIELD_EVERY viewers, so a command committed meanwhile is not held up behind
+        a whole broadcast; if it brings a newer state, the viewers not served yet get
+        that one instead (the next round gives it to all)."""
+        assert self._state is not None
+        frame = frame_text(self._state)
+        self._state = None
+        for index, outbox in enumerate(list(self._outboxes)):
+            if index % YIELD_EVERY == YIELD_EVERY - 1:
+                await trio.lowlevel.checkpoint()
+                if self._state is not None:
+                    return
+            outbox.offer_state(frame)
