@@ -1,8 +1,9 @@
-"""The results as table rows, each judged against its goal from issue 6.
+"""The results as table rows, each judged against its goal (issues 6 and 17).
 
-A goal is judged only where the run measured what it is about: 100 and 1,000
-viewers, a history of 1,000,000 events (and, in delivery_runner.py, a 1,000-event
-latency run and a 100,000-event backlog); a quick pass shows "-" there.
+A goal is judged only where the run measured what it is about: 100, 1,000 and
+10,000 viewers (fanout_rows.py), a history of 1,000,000 events (and, in
+delivery_runner.py, a 1,000-event latency run and a 100,000-event backlog); a quick
+pass shows "-" there.
 """
 
 from __future__ import annotations
@@ -10,112 +11,27 @@ from __future__ import annotations
 from typing import Any
 
 from delivery_runner import delivery_rows
+from fanout_rows import command_rows, memory_rows, viewer_rows
 from rows import Row, error_row, judged, median, spread
 from stats import ratio
 
-VIEWER_GOALS_MS = {100: 20.0, 1000: 50.0}
-RSS_IDLE_GOAL_MIB = 60.0
-RSS_VIEWERS_GOAL_MIB = 150.0
 REPLAY_GOAL_S = 1.0
 STARTUP_GOAL_MS = 100.0
 REPLAY_GOAL_EVENTS = 1_000_000
 
 
-def viewer_rows(cases: list[dict[str, Any]]) -> list[Row]:
-    rows: list[Row] = []
-    for case in cases:
-        if (error := error_row("viewers", case)) is not None:
-            rows.append(error)
-            continue
-        n = case["viewers"]
-        limit = VIEWER_GOALS_MS.get(n)
-        goal = f"p99 < {limit:.0f} ms" if limit else "-"
-        each, last = case["per_viewer_ms"], case["last_viewer_ms"]
-        cpu = case["server_cpu"]
-        rows += [
-            Row(
-                "viewers",
-                f"command -> state, {n} viewers (each)",
-                spread(each),
-                goal,
-                judged(each.get("p99"), limit),
-                f"{each['n']:,} arrivals of {case['rounds']} commands (kernel receive time)",
-            ),
-            Row(
-                "viewers",
-                f"command -> state at all {n} (the last one)",
-                spread(last),
-                goal,
-                judged(last.get("p99"), limit),
-                "per command, the slowest viewer",
-            ),
-            Row(
-                "viewers",
-                f"  same, parsed by the bench client ({n})",
-                spread(case["per_viewer_parsed_ms"]),
-                notes="adds the client's own queueing",
-            ),
-            Row(
-                "viewers",
-                f"  operator command -> its answer ({n})",
-                spread(case["operator_reply_ms"]),
-            ),
-            Row(
-                "viewers",
-                f"  server CPU per command ({n})",
-                f"{cpu['ms_per_command']:.1f} ms",
-                notes=f"{cpu['us_per_message']:.0f} us per state message sent;"
-                f" {cpu['share_of_one_core']:.0%} of a core during the run"
-                f" (bench client: {cpu['bench_client_share_of_one_core']:.0%})",
-            ),
-        ]
-    return rows
-
-
-def memory_rows(cases: list[dict[str, Any]], startup: dict[str, Any]) -> list[Row]:
-    rows: list[Row] = []
-    good = [case for case in cases if "rss_idle" in case]
-    if good:
-        idle = min(case["rss_idle"]["rss_mib"] for case in good)
-        pusher = good[0]["rss_idle"]["pusher_rss_mib"]
-        rows.append(
-            Row(
-                "memory",
-                "RSS idle (score run, new db)",
-                f"{idle:.1f} MiB",
-                f"< {RSS_IDLE_GOAL_MIB:.0f} MiB",
-                judged(idle, RSS_IDLE_GOAL_MIB),
-                f"pusher child: {pusher:.1f} MiB more",
-            )
-        )
-    for case in good:
-        if "rss_after" not in case:
-            continue
-        n = case["viewers"]
-        rss = max(case["rss_connected"]["rss_mib"], case["rss_after"]["rss_mib"])
-        limit = RSS_VIEWERS_GOAL_MIB if n == 1000 else None
-        rows.append(
-            Row(
-                "memory",
-                f"RSS with {n} viewers",
-                f"{rss:.1f} MiB",
-                f"< {limit:.0f} MiB" if limit else "-",
-                judged(rss, limit),
-                f"peak {case['rss_after']['peak_rss_mib']:.1f} MiB;"
-                f" connecting took {case['connect_s']:.2f} s",
-            )
-        )
+def history_memory_rows(startup: dict[str, Any]) -> list[Row]:
     rss_history = startup.get("rss_after_start_on_history") if startup else None
-    if rss_history:
-        rows.append(
-            Row(
-                "memory",
-                "RSS after start on the long history",
-                f"{rss_history['rss_mib']:.1f} MiB",
-                notes=f"peak {rss_history['peak_rss_mib']:.1f} MiB",
-            )
+    if not rss_history:
+        return []
+    return [
+        Row(
+            "memory",
+            "RSS after start on the long history",
+            f"{rss_history['rss_mib']:.1f} MiB",
+            notes=f"peak {rss_history['peak_rss_mib']:.1f} MiB",
         )
-    return rows
+    ]
 
 
 def physical_rows(physical: dict[str, Any]) -> list[Row]:
@@ -300,7 +216,9 @@ def goal_rows(results: dict[str, Any]) -> list[Row]:
     startup = results.get("startup", {})
     return [
         *viewer_rows(cases),
-        *memory_rows(cases, startup if "error" not in startup else {}),
+        *command_rows(results.get("commands", {}), quick),
+        *memory_rows(cases),
+        *history_memory_rows(startup if "error" not in startup else {}),
         *physical_rows(physical),
         *replay_rows(replay, results.get("snapshot_load", {}), physical.get("select", {})),
         *startup_rows(startup, replay.get("events")),

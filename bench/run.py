@@ -3,9 +3,12 @@
     uv run --group bench python bench/run.py            # the full run (a few minutes)
     uv run --group bench python bench/run.py --quick    # a small pass (< 1 min, for CI)
 
-Measures, against the goals of issue 6 and the physical limits of this machine:
-command -> state at 100 and 1,000 WebSocket viewers of a real `score run` process;
-the server's memory idle and with those viewers; fsync of a line, one SQLite commit
+Measures, against the goals of issues 6 and 17 and the physical limits of this
+machine: command -> state at 100, 1,000 and 10,000 WebSocket viewers of a real
+`score run` process, and at 100 and 1,000 of the original design (FastAPI + uvicorn,
+bench/original_design.py) in the same run with the same client; commands per second
+from one connection with 5 viewers (bench/commands.py); the server's memory idle
+and with those viewers; fsync of a line, one SQLite commit
 and a SELECT of every row; the replay of a 1,000,000-event history (with
 pyinstrument profiles) and `score run` start-up on it; and the delivery bench
 (bench/bench_delivery.py) run as it is. Prints one table, writes
@@ -24,10 +27,7 @@ import argparse
 import datetime
 import json
 import os
-import platform
-import resource
 import shutil
-import subprocess
 import sys
 import time
 import traceback
@@ -38,14 +38,18 @@ from pathlib import Path
 from typing import Any
 
 import trio
-from delivery_runner import run_delivery_bench, sample_lists, strip_sample_lists
+from commands import measure_commands
+from delivery_runner import run_delivery_bench
+from fanout_rows import VIEWER_GOALS_MS
 from goals import goal_rows
+from meta import git_revision, machine, raise_fd_limit
 from physical import measure_select, measure_writes
 from replay import measure_replay, measure_snapshot_load, profile_replay
 from replay_db import cached_history, fresh_copy, startup_folder
-from report import Markers, plot, print_table, write_json
+from report import plot, print_table, write_json
 from rich.console import Console
 from rows import Row
+from samples import collect_samples, delivery_markers
 from startup import measure_app_start, measure_startup
 from viewers import measure_viewers
 
@@ -57,6 +61,10 @@ RESULTS = ROOT / "bench" / "results"
 class Settings:
     viewer_rounds: dict[int, int]
     """Viewer count -> commands sent (after 5 warm-up commands)."""
+    original_counts: tuple[int, ...]
+    """Viewer counts measured on the original design too."""
+    commands: int
+    """Commands sent from one connection, each way of sending."""
     write_samples: int
     replay_events: int
     replay_repeats: int
@@ -64,49 +72,8 @@ class Settings:
     delivery_timeout: float
 
 
-FULL = Settings({100: 300, 1000: 150}, 300, 1_000_000, 3, 3, 1800)
-QUICK = Settings({20: 20}, 30, 10_000, 3, 1, 120)
-
-
-def raise_fd_limit(needed: int) -> dict[str, int]:
-    """Raise the soft limit on open files (inherited by the server we spawn)."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != resource.RLIM_INFINITY and soft < needed:
-        target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
-        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-        soft = target
-    if soft != resource.RLIM_INFINITY and soft < needed:
-        raise SystemExit(f"need {needed} open files, the hard limit is {hard}")
-    return {"soft": soft, "hard": hard}
-
-
-def machine() -> dict[str, Any]:
-    memory_kib = 0
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemTotal:"):
-            memory_kib = int(line.split()[1])
-    model = ""
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    return {
-        "cores": os.cpu_count(),
-        "cpu": model,
-        "memory_gib": round(memory_kib / 1024 / 1024, 1),
-        "kernel": platform.release(),
-        "python": platform.python_version(),
-    }
-
-
-def git_revision() -> str:
-    def git(*args: str) -> str:
-        return subprocess.run(
-            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
-        ).stdout.strip()
-
-    revision = git("rev-parse", "--short", "HEAD") or "unknown"
-    return revision + ("+dirty" if git("status", "--porcelain", "--", "score") else "")
+FULL = Settings({100: 300, 1000: 150, 10000: 30}, (100, 1000), 5000, 300, 1_000_000, 3, 3, 1800)
+QUICK = Settings({20: 20}, (20,), 300, 30, 10_000, 3, 1, 120)
 
 
 class Parts:
@@ -175,6 +142,9 @@ def main() -> int:
         for count, rounds in settings.viewer_rounds.items():
             console.print(f"   {count} viewers, {rounds} commands")
             cases.append(trio.run(measure_viewers, work, count, rounds))
+            if count in settings.original_counts:
+                console.print(f"   {count} viewers of the original design, {rounds} commands")
+                cases.append(trio.run(partial(measure_viewers, work, count, rounds, original=True)))
         if args.profile_server:
             count = max(settings.viewer_rounds)
             console.print(f"   {count} viewers, server under pyinstrument")
@@ -186,6 +156,10 @@ def main() -> int:
         return cases
 
     results["viewers"] = parts.run("viewers: command -> state, memory", viewers)
+    results["commands"] = parts.run(
+        "commands/s from one connection",
+        lambda: trio.run(measure_commands, work, settings.commands),
+    )
 
     count = settings.replay_events
     cache = out / "cache"
@@ -252,8 +226,8 @@ def main() -> int:
         out / "latency.png",
         samples,
         {
-            "viewers: command -> state:p99 goal 100": 20.0,
-            "viewers: command -> state:p99 goal 1,000": 50.0,
+            "viewers: command -> state:p99 goal 100": VIEWER_GOALS_MS[100],
+            "viewers: command -> state:p99 goal 1,000": VIEWER_GOALS_MS[1000],
             "delivery: commit -> durable line:p99 goal": 10.0,
         },
         delivery_markers(results.get("delivery", {}), samples),
@@ -270,61 +244,6 @@ def main() -> int:
     shutil.rmtree(work, ignore_errors=True)
     shutil.rmtree(startup_folder(cache, count), ignore_errors=True)
     return 0
-
-
-def collect_samples(results: dict[str, Any]) -> dict[str, dict[str, list[float]]]:
-    """Raw samples by plot panel; removed from `results` (they go to samples.json)."""
-    viewers: dict[str, list[float]] = {}
-    cases = results.get("viewers")
-    for case in cases if isinstance(cases, list) else []:
-        found = case.pop("samples", {})
-        n = case["viewers"]
-        viewers[f"{n} viewers, each"] = found.get("per_viewer_ms", [])
-        viewers[f"{n} viewers, last of each command"] = found.get("last_viewer_ms", [])
-    writes = results.get("physical", {}).get("writes", {})
-    physical = writes.pop("samples", {}) if isinstance(writes, dict) else {}
-    delivery_json = results.get("delivery", {}).get("json", {})
-    delivery = {
-        _sample_label(delivery_json, path): values
-        for path, values in sample_lists(delivery_json).items()
-    }
-    strip_sample_lists(delivery_json)
-    return {
-        "viewers: command -> state": viewers,
-        "physical: fsync and commit": {
-            "fsync of one line": physical.get("fsync_line_ms", []),
-            "SQLite commit (WAL, FULL)": physical.get("sqlite_commit_ms", []),
-        },
-        "delivery: commit -> durable line": delivery,
-    }
-
-
-def _sample_label(data: dict[str, Any], path: str) -> str:
-    """The "label" beside a sample list in the delivery JSON, else its key path."""
-    parent: Any = data
-    for key in path.split(".")[:-1]:
-        parent = parent.get(key, {}) if isinstance(parent, dict) else {}
-    label = parent.get("label") if isinstance(parent, dict) else None
-    return str(label) if label else path
-
-
-def delivery_markers(
-    delivery: dict[str, Any], samples: dict[str, dict[str, list[float]]]
-) -> Markers:
-    """p50 / p99 / max of the delivery bench's printed table, when it gave no samples."""
-    panel = "delivery: commit -> durable line"
-    if samples.get(panel):
-        return {}
-    series: dict[str, list[tuple[float, float]]] = {}
-    for row in delivery.get("rows", []):
-        values = row["values"]
-        if "p50 ms" in values:
-            series[f"{row['label']} (p50, p99, max)"] = [
-                (values["p50 ms"], 0.5),
-                (values.get("p99 ms", 0), 0.99),
-                (values.get("max ms", 0), 1.0),
-            ]
-    return {panel: series} if series else {}
 
 
 def print_profile(console: Console, profile: dict[str, Any]) -> None:

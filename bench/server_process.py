@@ -107,13 +107,32 @@ async def http_get(port: int, target: str, timeout: float = 10) -> tuple[int, by
     return status, body
 
 
+def original_command(db: Path) -> list[str]:
+    """The original design (FastAPI + uvicorn, bench/original_design.py) on `db`."""
+    script = Path(__file__).with_name("original_design.py")
+    return [sys.executable, str(script), "--db", str(db), "--port", "0"]
+
+
 async def start_score(
-    nursery: trio.Nursery, db: Path, *extra: str, timeout: float = 120, wrapper: Sequence[str] = ()
+    nursery: trio.Nursery,
+    db: Path,
+    *extra: str,
+    timeout: float = 120,
+    wrapper: Sequence[str] = (),
+    original: bool = False,
 ) -> ScoreServer:
-    """Spawn `score run` on `db` and return once it is serving (URL printed, /state 200)."""
+    """Spawn `score run` on `db` (or, with `original`, the original design) and
+    return once it is serving (URL printed, /state 200)."""
     spawned = time.perf_counter_ns()
+    argv = (
+        original_command(db)
+        if original
+        else score_command(
+            "run", "--db", str(db), "--port", "0", "--no-open", *extra, wrapper=wrapper
+        )
+    )
     process = await trio.lowlevel.open_process(
-        score_command("run", "--db", str(db), "--port", "0", "--no-open", *extra, wrapper=wrapper),
+        argv,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

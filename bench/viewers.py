@@ -127,17 +127,19 @@ async def measure_viewers(
     warmup: int = 5,
     gap: tuple[float, float] = (0.02, 0.06),
     profile_to: Path | None = None,
+    original: bool = False,
 ) -> dict[str, Any]:
-    """Latency of `rounds` commands to `count` viewers of a fresh `score run`; with
-    `profile_to`, the server runs under pyinstrument (slower: for finding where its
-    time goes, not for the figures)."""
-    folder = work / f"viewers-{count}"
+    """Latency of `rounds` commands to `count` viewers of a fresh `score run` (or,
+    with `original`, of the original design); with `profile_to`, the server runs
+    under pyinstrument (slower: for finding where its time goes, not the figures)."""
+    design = "original" if original else "score"
+    folder = work / f"viewers-{design}-{count}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    result: dict[str, Any] = {"viewers": count, "rounds": rounds}
+    result: dict[str, Any] = {"viewers": count, "rounds": rounds, "design": design}
     async with trio.open_nursery() as nursery:
         wrapper = pyinstrument_wrapper(profile_to) if profile_to else ()
-        server = await start_score(nursery, folder / "score.db", wrapper=wrapper)
+        server = await start_score(nursery, folder / "score.db", wrapper=wrapper, original=original)
         try:
             await trio.sleep(1.0)  # let the pusher start and the status light settle
             result["rss_idle"] = memory_report(server.pid)
@@ -147,7 +149,7 @@ async def measure_viewers(
             viewers: list[Viewer] = []
             async with trio.open_nursery() as clients:
                 started = time.perf_counter()
-                with trio.fail_after(120):
+                with trio.fail_after(60 + count / 50):
                     for _ in range(count):
                         # One after another, as displays would join a game.
                         await clients.start(_connect_viewer, server.port, arrivals, viewers)
