@@ -35,6 +35,7 @@ const el = {
   inputError: $("input-error"),
   statusLight: $("status-light"),
   statusLabel: $("status-label"),
+  statusDetail: $("status-detail"),
   banner: $("banner"),
   warnInput: $("warn-input"),
 };
@@ -64,6 +65,7 @@ const STATUS_HELP = {
   dead: "Delivery process not running",
 };
 let shownStatus = null;
+let shownDetail = null;
 
 function render() {
   const drawn = view.render();
@@ -84,6 +86,12 @@ function render() {
     el.statusLabel.textContent = `Delivery: ${status}`;
     el.statusLight.title = STATUS_HELP[status] || status;
     shownStatus = status;
+  }
+  const detail = model.pusherDetail;
+  if (detail !== shownDetail) {
+    el.statusDetail.textContent = detail ? `Delivery: ${detail}` : "";
+    el.statusDetail.hidden = !detail;
+    shownDetail = detail;
   }
 }
 

@@ -101,6 +101,12 @@ export class ClockModel {
     return (this.state && this.state.pusher_status) || "unknown";
   }
 
+  /** Why delivery is not healthy, in the server's words (null while it is). */
+  get pusherDetail() {
+    const detail = this.state && this.state.pusher_detail;
+    return typeof detail === "string" && detail ? detail : null;
+  }
+
   /** Milliseconds since the last state arrived (Infinity before the first). */
   ageMs(at) {
     return this.receivedAt === null ? Infinity : at - this.receivedAt;

@@ -31,10 +31,13 @@ def test_state_message_has_the_fixed_fields_first() -> None:
         "seconds": 7.5,
         "running": True,
         "pusher_status": "unknown",
+        "pusher_detail": None,
         "remaining_ms": 7_500,
         "server_time_ms": 3_500,
         "last_event_id": 4,
     }
+    why = wire.state_message(clock, 3_500, "pending", pusher_detail="disk full")["state"]
+    assert (why["pusher_status"], why["pusher_detail"]) == ("pending", "disk full")
 
 
 @pytest.mark.parametrize(

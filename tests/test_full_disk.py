@@ -93,6 +93,8 @@ async def test_a_full_disk_under_the_events_file_shows_pending_with_the_reason_o
     with trio.fail_after(20):
         while (await state(game))["pusher_status"] != "pending":
             await trio.sleep(0.05)
+    # The light says why, in the pusher's words.
+    assert "No space left on device" in (await state(game))["pusher_detail"]
     shown = json.loads(run_score("deliveries", "--db", str(db), "--json").stdout)
     (destination,) = shown["destinations"]
     assert destination["delivered_through"] == 0
@@ -106,6 +108,7 @@ async def test_a_full_disk_under_the_events_file_shows_pending_with_the_reason_o
     with trio.fail_after(20):
         while (await state(game))["pusher_status"] != "healthy":
             await trio.sleep(0.05)
+    assert (await state(game))["pusher_detail"] is None
     assert await game.stop() == 0
     lines = events_log.read_text().splitlines()
     assert [json.loads(line)["event_payload"]["seconds"] for line in lines] == [100, 200, 300]

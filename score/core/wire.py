@@ -59,12 +59,20 @@ def state_fields(clock: Clock, now: int) -> dict[str, Any]:
 
 
 def state_message(
-    clock: Clock, now: int, pusher_status: str, request_id: Any = None
+    clock: Clock,
+    now: int,
+    pusher_status: str,
+    request_id: Any = None,
+    pusher_detail: str | None = None,
 ) -> dict[str, Any]:
-    """`{"state": {...}}`, echoing the client's command id when it gave one."""
+    """`{"state": {...}}`, echoing the client's command id when it gave one.
+
+    `pusher_detail` says why delivery is not healthy (the last problem the pusher
+    reported, or how it died); null while it is."""
     fields = state_fields(clock, now)
     state = {"seconds": fields.pop("seconds"), "running": fields.pop("running")}
     state["pusher_status"] = pusher_status
+    state["pusher_detail"] = pusher_detail
     message: dict[str, Any] = {"state": state | fields}
     if request_id is not None:
         message["id"] = request_id

@@ -73,6 +73,7 @@ class Game:
         self.clock = clock
         self.time = time_source
         self.pusher_status = "unknown"
+        self.pusher_detail: str | None = None
         self.restored = "new game: nothing stored yet"
         """What the start found in the database, in words (see core.restore)."""
         self._lock = trio.Lock()
@@ -183,11 +184,13 @@ class Game:
     # -- state --------------------------------------------------------------------
 
     def state_message(self, request_id: Any = None) -> dict[str, Any]:
-        return wire.state_message(self.clock, self.time.now(), self.pusher_status, request_id)
+        return wire.state_message(
+            self.clock, self.time.now(), self.pusher_status, request_id, self.pusher_detail
+        )
 
-    def set_pusher_status(self, status: str) -> None:
-        if status != self.pusher_status:
-            self.pusher_status = status
+    def set_pusher_status(self, status: str, detail: str | None = None) -> None:
+        if (status, detail) != (self.pusher_status, self.pusher_detail):
+            self.pusher_status, self.pusher_detail = status, detail
             self.broadcast()
 
     def expiry_deadline(self) -> float | None:

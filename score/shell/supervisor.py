@@ -39,6 +39,8 @@ STOP_GRACE = 3.0
 """Seconds a child has to finish its batch and exit once its stdin is closed."""
 TERM_GRACE = 2.0
 """Seconds between SIGTERM and SIGKILL."""
+MAX_PROBLEM = 300
+"""Characters of the child's last warning that the status light carries."""
 DRAIN_GRACE = 1.0
 """Seconds to read what is left in the child's stderr after it has exited."""
 
@@ -74,14 +76,17 @@ class PusherSupervisor:
         db: Path,
         destinations: Sequence[Path],
         now: Callable[[], int],
-        on_status: Callable[[str], None],
+        on_status: Callable[[str, str | None], None],
         policy: RestartPolicy | None = None,
     ) -> None:
-        """`now` is the game's time (ms); `on_status` hears every `pusher_status`."""
+        """`now` is the game's time (ms); `on_status` hears every `pusher_status`,
+        with the reason when it is not healthy."""
         self.store = store
         self.now = now
         self.on_status = on_status
         self.status = "unknown"
+        self.problem: str | None = None
+        """The last problem the child reported (or how it ended), for the light."""
         self.destinations = [path.absolute() for path in destinations]
         self.names = [delivery.destination_name(str(path)) for path in self.destinations]
         self.command = pusher_command(db.absolute(), self.destinations)
@@ -112,6 +117,8 @@ class PusherSupervisor:
                 ran_for = trio.current_time() - started_at
                 failures, delay = self.policy.after_exit(failures, ran_for)
                 log.warning("pusher %s; restarting in %.1f s", _describe(code), delay)
+                self.problem = f"the pusher {_describe(code)}; restarting"
+                self._changed.set()
                 await trio.sleep(delay)
 
     def wake(self) -> None:
@@ -208,6 +215,9 @@ class PusherSupervisor:
             logging.getLogger(record.name).handle(record)
             return tid
         record = json_record(fields, pid, tid, time.time())
+        if record.levelno >= logging.WARNING:
+            # The child says why delivery stalls (once per outage): the light shows it.
+            self.problem = record.getMessage().splitlines()[0][:MAX_PROBLEM]
         logger = logging.getLogger(record.name)
         if logger.isEnabledFor(record.levelno):
             logger.handle(record)
@@ -243,7 +253,9 @@ class PusherSupervisor:
             except (StoreError, sqlite3.Error) as exc:  # busy or broken: keep the last answer
                 log.debug("pending check failed: %s", exc)
         self.status = delivery.pusher_status(state, self._oldest_undelivered, self.now())
-        self.on_status(self.status)
+        if state is ProcessState.RUNNING and self._oldest_undelivered is None:
+            self.problem = None  # everything is delivered: what went wrong is over
+        self.on_status(self.status, self.problem if self.status in ("pending", "dead") else None)
 
 
 def _describe(code: int | None) -> str:

@@ -87,3 +87,14 @@ test("ClockModel never shows a running clock going back up within one run", () =
   model.apply(state({ running: true, last_event_id: 4, remaining_ms: 60_000, server_time_ms: 3_100 }), 2_100);
   assert.equal(model.remainingAt(2_100), 60_000);
 });
+
+test("ClockModel: the reason delivery is not healthy, only when the server gives one", () => {
+  const model = new ClockModel();
+  assert.equal(model.pusherDetail, null);
+  model.apply(state({ seconds: 5, pusher_status: "pending", pusher_detail: "disk full" }), 0);
+  assert.equal(model.pusherDetail, "disk full");
+  model.apply(state({ seconds: 5, pusher_detail: null }), 1);
+  assert.equal(model.pusherDetail, null);
+  model.apply(state({ seconds: 5, pusher_detail: 42 }), 2);
+  assert.equal(model.pusherDetail, null);
+});
