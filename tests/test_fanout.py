@@ -12,7 +12,8 @@ import pytest
 import trio
 import trio.testing
 
-from score.shell.fanout import STALL_SECONDS, Fanout, Outbox
+from score.shell.fanout import Fanout
+from score.shell.outbox import STALL_SECONDS, Outbox
 from score.shell.ws_wire import frame_text
 
 
@@ -47,10 +48,13 @@ async def viewer(nursery: trio.Nursery) -> AsyncIterator[Viewer]:
         wire = FakeWire(ours)
         dropped: list[bool] = []
         fanout = Fanout()
-        outbox = Outbox(wire, on_drop=lambda: dropped.append(True))
+        outbox = Outbox(
+            wire,
+            on_drop=lambda: dropped.append(True),
+            start_waiter=lambda box: nursery.start_soon(box.serve_waits, fanout.mark_ready),
+        )
         fanout.subscribe(outbox)
         nursery.start_soon(fanout.run)
-        nursery.start_soon(outbox.serve_waits, fanout.mark_ready)
         yield Viewer(fanout, outbox, wire, peer, dropped)
         nursery.cancel_scope.cancel()
 

@@ -1,10 +1,11 @@
 """One WebSocket session: the live state stream, and commands if allowed.
 
-The session subscribes an `Outbox` to the game's fan-out (fanout.py): states and
-answers are written by the fan-out's one writer task, newest state first, answers
-always, in order. The session's own tasks are the waiter (which waits for room in
-the socket when the writer finds it full, and drops a viewer that takes nothing for
-seconds: then the session's cancel scope ends it), the reader, and the answerer.
+The session subscribes an `Outbox` (outbox.py) to the game's fan-out (fanout.py):
+states and answers are written by the fan-out's one writer task, newest state
+first, answers always, in order. The session's own tasks are the reader, and two
+started only when needed: the answerer (at the first command) and the waiter (the
+first time the socket is full: it waits for room, and drops a viewer that takes
+nothing for seconds; then the session's cancel scope ends it).
 
 Commands are pipelined: the reader submits each command to the game in arrival
 order and reads on; the answerer waits for each in that order and answers it once
@@ -25,8 +26,8 @@ from trio_websocket import ConnectionClosed, WebSocketConnection
 from score.core import wire
 from score.core.commands import parse_command
 from score.core.errors import ScoreError
-from score.shell.fanout import Outbox
 from score.shell.game import Game, Pending
+from score.shell.outbox import Outbox
 from score.shell.ws_wire import wire_of
 
 log = logging.getLogger("score.ws")
@@ -63,46 +64,63 @@ class Session:
         """Serve the client until it leaves or is dropped."""
         fanout = self.game.fanout
         with trio.CancelScope() as scope:
-            outbox = Outbox(wire_of(self.ws, self.socket), on_drop=scope.cancel)
-            fanout.subscribe(outbox)
-            try:
-                async with trio.open_nursery() as nursery:
-                    nursery.start_soon(outbox.serve_waits, fanout.mark_ready)
-                    fanout.send_state(outbox, wire.encode(self.game.state_message()))
-                    await self._read_loop(outbox)
-                    nursery.cancel_scope.cancel()
-            finally:
-                fanout.unsubscribe(outbox)
+            async with trio.open_nursery() as nursery:
 
-    async def _read_loop(self, outbox: Outbox) -> None:
-        send, receive = trio.open_memory_channel[Ticket](MAX_IN_FLIGHT)
+                def start_waiter(outbox: Outbox) -> None:
+                    nursery.start_soon(outbox.serve_waits, fanout.mark_ready)
+
+                outbox = Outbox(wire_of(self.ws, self.socket), scope.cancel, start_waiter)
+                fanout.subscribe(outbox)
+                try:
+                    fanout.send_state(outbox, wire.encode(self.game.state_message()))
+                    await self._read_loop(outbox, nursery)
+                finally:
+                    # Before the nursery closes: a closed outbox starts no waiter.
+                    fanout.unsubscribe(outbox)
+                nursery.cancel_scope.cancel()
+
+    async def _read_loop(self, outbox: Outbox, nursery: trio.Nursery) -> None:
+        """Read and submit commands; the answerer starts with the first one (most
+        viewers never send any, and 10,000 idle answerers would cost memory)."""
+        send: trio.MemorySendChannel[Ticket] | None = None
+        answered = trio.Event()
         in_flight: list[Ticket] = []
         try:
-            async with trio.open_nursery() as nursery:
-                nursery.start_soon(self._answer_in_order, receive, outbox, in_flight)
-                async with send:
-                    while True:
-                        try:
-                            message = await self.ws.get_message()
-                        except ConnectionClosed:
-                            return
-                        ticket = self.submit(message)
-                        in_flight.append(ticket)
-                        await send.send(ticket)
+            while True:
+                try:
+                    message = await self.ws.get_message()
+                except ConnectionClosed:
+                    break
+                if send is None:
+                    send, receive = trio.open_memory_channel[Ticket](MAX_IN_FLIGHT)
+                    nursery.start_soon(self._answer_in_order, receive, outbox, in_flight, answered)
+                ticket = self.submit(message)
+                in_flight.append(ticket)
+                await send.send(ticket)
+            if send is not None:  # the client left: what it sent is still carried out
+                await send.aclose()
+                await answered.wait()
         finally:
-            for ticket in in_flight:  # the client left: nobody waits for these
+            for ticket in in_flight:  # dropped: nobody waits for these
                 if ticket.pending is not None:
                     self.game.withdraw(ticket.pending)
 
     async def _answer_in_order(
-        self, receive: trio.MemoryReceiveChannel[Ticket], outbox: Outbox, in_flight: list[Ticket]
+        self,
+        receive: trio.MemoryReceiveChannel[Ticket],
+        outbox: Outbox,
+        in_flight: list[Ticket],
+        answered: trio.Event,
     ) -> None:
-        async with receive:
-            async for ticket in receive:
-                reply = await self.answer(ticket)
-                in_flight.remove(ticket)
-                self.game.fanout.send_reply(outbox, wire.encode(reply))
-                await outbox.wait_room()
+        try:
+            async with receive:
+                async for ticket in receive:
+                    reply = await self.answer(ticket)
+                    in_flight.remove(ticket)
+                    self.game.fanout.send_reply(outbox, wire.encode(reply))
+                    await outbox.wait_room()
+        finally:
+            answered.set()
 
     def submit(self, message: str | bytes) -> Ticket:
         """Read one message: a command goes to the game at once, in arrival order."""
