@@ -18,6 +18,8 @@ from score import __version__
 from tests.client import http, post_json
 from tests.processes import run_score, score_command, start_score
 
+pytestmark = pytest.mark.slow  # real `score` processes: seconds each
+
 
 def test_version() -> None:
     result = run_score("--version")

@@ -14,9 +14,12 @@ import termios
 import time
 from pathlib import Path
 
+import pytest
 import trio
 
 from tests.processes import score_command, start_score
+
+pytestmark = pytest.mark.slow  # real `score` processes: seconds each
 
 LINE = re.compile(r"^\[\d\d:\d\d:\d\d\] \[PID: \d+ TID: \d+\] \S.*\S  score\.[a-z_.]+$")
 ANSI = re.compile(r"\x1b\[[0-9;?]*[a-zA-Z]")

@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import trio
 
 from tests.client import post_json
 from tests.processes import run_score, start_score
+
+pytestmark = pytest.mark.slow  # real `score` processes: seconds each
 
 
 def read_lines(path: Path) -> list[dict[str, object]]:

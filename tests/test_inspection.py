@@ -15,6 +15,8 @@ from tests.client import http, post_json
 from tests.layouts import LAYOUTS, PAUSED_AT_MS, REMAINING_MS, SET_AT_MS, make_database
 from tests.processes import run_score, start_score
 
+pytestmark = pytest.mark.slow  # real `score` processes: seconds each
+
 INSPECTIONS = [
     ("replay",),
     ("replay", "--json"),

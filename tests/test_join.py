@@ -22,6 +22,8 @@ from score.shell.network import join_urls, lan_addresses
 from tests.client import http, post_json
 from tests.processes import score_command, start_score
 
+pytestmark = pytest.mark.slow  # real `score` processes: seconds each
+
 TOP = {" ": False, "▀": True, "▄": False, "█": True}
 BOTTOM = {" ": False, "▀": False, "▄": True, "█": True}
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -161,6 +161,7 @@ async def test_invalid_utf8_in_a_text_frame_closes_only_that_connection(app: Run
     assert app.game.clock.last_event_id == 0
 
 
+@pytest.mark.slow  # holds the write lock for 3 s
 async def test_a_locked_database_does_not_stop_the_clock(app: RunningApp, db_path: Path) -> None:
     """Another process holds the write lock for 3 s: broadcasts go on, the command
     waits and then succeeds (busy_timeout is 5 s)."""

@@ -233,6 +233,7 @@ async def test_shutdown_sends_going_away(app: RunningApp) -> None:
         assert closed.value.reason.code == 1001
 
 
+@pytest.mark.slow  # fills a viewer's buffers: seconds
 async def test_a_slow_viewer_is_dropped_and_others_keep_going(app: RunningApp) -> None:
     """A client that never reads fills its own queue and is dropped."""
     sock = trio.socket.socket()
