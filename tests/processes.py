@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
+import select
 import signal
+import struct
 import subprocess
 import sys
+import termios
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,3 +109,40 @@ async def wait_gone(pid: int, timeout: float = 10) -> None:
     with trio.fail_after(timeout):
         while is_running(pid):
             await trio.sleep(0.02)
+
+
+def run_on_a_terminal(
+    args: list[str],
+    until: bytes,
+    *,
+    env: dict[str, str],
+    size: tuple[int, int] | None = None,
+    with_stderr: bool = False,
+    timeout: float = 20,
+) -> bytes:
+    """Run `score ARGS` with a pseudo-terminal as stdout (and stderr if asked), of
+    `size` (rows, columns) if given; read until `until` has come and a line ended;
+    then Ctrl+C, which must end it cleanly. Returns what the terminal received."""
+    primary, replica = os.openpty()
+    if size is not None:
+        fcntl.ioctl(replica, termios.TIOCSWINSZ, struct.pack("HHHH", *size, 0, 0))
+    process = subprocess.Popen(
+        score_command(*args),
+        stdin=subprocess.DEVNULL,
+        stdout=replica,
+        stderr=replica if with_stderr else subprocess.DEVNULL,
+        env=env,
+    )
+    os.close(replica)
+    output = b""
+    try:
+        deadline = time.monotonic() + timeout
+        while until not in output or not output.endswith(b"\n"):
+            assert time.monotonic() < deadline, output.decode(errors="replace")
+            if select.select([primary], [], [], 0.5)[0]:
+                output += os.read(primary, 65536)
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+        os.close(primary)
+    return output

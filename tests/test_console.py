@@ -3,21 +3,14 @@ logger` layout, sized to a terminal, and one unpadded line each into a pipe or a
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
-import select
-import signal
-import struct
-import subprocess
-import termios
-import time
 from pathlib import Path
 
 import pytest
 import trio
 
-from tests.processes import score_command, start_score
+from tests.processes import run_on_a_terminal, start_score
 
 pytestmark = pytest.mark.slow  # real `score` processes: seconds each
 
@@ -46,27 +39,13 @@ async def test_into_a_pipe_each_record_is_one_unpadded_line(
 
 
 def test_on_a_terminal_lines_fit_its_width(tmp_path: Path) -> None:
-    primary, replica = os.openpty()
-    fcntl.ioctl(replica, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
-    process = subprocess.Popen(
-        score_command("run", "--db", str(tmp_path / "s.db"), "--port", "0", "--no-open"),
-        stdin=subprocess.DEVNULL,
-        stdout=replica,
-        stderr=replica,
+    output = run_on_a_terminal(
+        ["run", "--db", str(tmp_path / "s.db"), "--port", "0", "--no-open"],
+        b"score.push",
         env={k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")},
+        size=(40, 100),
+        with_stderr=True,
     )
-    os.close(replica)
-    output = b""
-    try:
-        deadline = time.monotonic() + 20
-        while b"score.push" not in output or not output.endswith(b"\n"):
-            assert time.monotonic() < deadline, output.decode(errors="replace")
-            if select.select([primary], [], [], 0.5)[0]:
-                output += os.read(primary, 65536)
-    finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=10) == 0
-        os.close(primary)
     lines = ANSI.sub("", output.decode()).replace("\r", "").split("\n")
     logged = [line for line in lines if line.startswith("[") and "[PID: " in line]
     assert logged

@@ -6,10 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import select
-import signal
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +16,7 @@ from rich.console import Console
 from score.cli.join import QR_BORDER, qr_code
 from score.shell.network import join_urls, lan_addresses
 from tests.client import http, post_json
-from tests.processes import score_command, start_score
+from tests.processes import run_on_a_terminal, start_score
 
 pytestmark = pytest.mark.slow  # real `score` processes: seconds each
 
@@ -86,28 +82,12 @@ async def test_a_network_bind_prints_every_lan_url_with_the_token(
 def test_a_terminal_gets_a_qr_code_of_the_operator_url(tmp_path: Path) -> None:
     if not [address for address in lan_addresses() if ":" not in address]:
         pytest.skip("this machine has no IPv4 network address to join")
-    primary, replica = os.openpty()
     args = ["--db", str(tmp_path / "s.db"), "--host", "0.0.0.0", "--port", "0", "--no-open"]
-    process = subprocess.Popen(
-        score_command("run", *args, "--token", "tablet-token"),
-        stdin=subprocess.DEVNULL,
-        stdout=replica,
-        stderr=subprocess.DEVNULL,
+    output = run_on_a_terminal(
+        ["run", *args, "--token", "tablet-token"],
+        b"Scan to open",
         env={**os.environ, "COLUMNS": "120", "TERM": "xterm-256color"},
     )
-    os.close(replica)
-    output = b""
-    try:
-        deadline = time.monotonic() + 20
-        while b"Scan to open" not in output or not output.endswith(b"\n"):
-            assert time.monotonic() < deadline, output.decode(errors="replace")
-            ready, _, _ = select.select([primary], [], [], 0.5)
-            if ready:
-                output += os.read(primary, 65536)
-    finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=10) == 0
-        os.close(primary)
     lines = ANSI.sub("", output.decode()).replace("\r", "").split("\n")
     scan = next(line for line in lines if "Scan to open" in line)
     url = scan.split("Scan to open ")[1].strip()

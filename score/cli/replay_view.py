@@ -19,21 +19,11 @@ from rich.table import Table
 
 from score.core import wire
 from score.core.clock import Clock, fold_steps, remaining_at
+from score.core.tenths import clock_text
 from score.shell.store import Store
 from score.shell.wall_clock import system_wall_ms
 
 DELIVERY_LABELS = {None: "not yet", 0: "not yet", 1: "delivered", 2: "failed, retrying"}
-
-
-def clock_text(ms: int) -> str:
-    """Milliseconds as a clock shows them: 1199634 -> "19:59.6", 3600000 -> "1:00:00.0"."""
-    tenths = ms // 100
-    hours, rest = divmod(tenths, 36_000)
-    minutes, rest = divmod(rest, 600)
-    seconds, tenth = divmod(rest, 10)
-    if hours:
-        return f"{hours}:{minutes:02}:{seconds:02}.{tenth}"
-    return f"{minutes}:{seconds:02}.{tenth}"
 
 
 def load_replay(db: Path, until: int | None) -> tuple[dict[str, Any], int]:
