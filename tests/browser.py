@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -24,6 +23,8 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from playwright.sync_api import BrowserContext, Page, Playwright, WebSocketRoute
+
+from tests.processes import score_command, served_port
 
 CHROMIUM = "/usr/bin/chromium"
 """Debian's Chromium: browsers cannot be downloaded here, so never `playwright install`."""
@@ -38,8 +39,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-URL_LINE = re.compile(r"Score is serving on http://[^:/]+:(\d+)/")
 
 
 def launch_chromium(
@@ -70,18 +69,7 @@ class ScoreServer:
         self.output: list[str] = []
         self._lines = threading.Condition()
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "score",
-                "run",
-                "--db",
-                str(db),
-                "--port",
-                str(port),
-                "--no-open",
-                *args,
-            ],
+            score_command("run", "--db", str(db), "--port", str(port), "--no-open", *args),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -109,8 +97,8 @@ class ScoreServer:
         with self._lines:
             while True:
                 for line in self.output:
-                    if match := URL_LINE.search(line):
-                        return int(match.group(1))
+                    if (found := served_port(line)) is not None:
+                        return found
                 if self.process.poll() is not None:
                     self._reap()
                     raise AssertionError(f"score run exited early:\n{''.join(self.output)}")

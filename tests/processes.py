@@ -17,7 +17,17 @@ from pathlib import Path
 
 import trio
 
-URL_LINE = re.compile(rb"Score is serving on http://[^:]+:(\d+)/")
+URL_LINE = re.compile(rb"Score is serving on http://(?:\[[^\]]+\]|[^:/]+):(\d+)/")
+"""The line `score run` prints once it serves; group 1 is the port."""
+
+
+def served_port(output: bytes | str) -> int | None:
+    """The port `score run` printed in `output`, once it has."""
+    data = output.encode() if isinstance(output, str) else bytes(output)
+    match = URL_LINE.search(data)
+    return None if match is None else int(match.group(1))
+
+
 STARTED = re.compile(rb"pusher started \(pid (\d+)\)")
 
 
@@ -61,11 +71,11 @@ async def start_score(
     nursery.start_soon(_drain, process.stdout, running.stdout)
     nursery.start_soon(_drain, process.stderr, running.stderr)
     with trio.fail_after(timeout):
-        while not (match := URL_LINE.search(running.stdout)):
+        while (port := served_port(running.stdout)) is None:
             if process.poll() is not None:
                 raise AssertionError(f"score exited early: {bytes(running.stderr).decode()}")
             await trio.sleep(0.02)
-    running.port = int(match.group(1))
+    running.port = port
     return running
 
 
