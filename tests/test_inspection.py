@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import trio
 
+from score.shell.schema import SCHEMA_VERSION
 from tests.client import http, post_json
 from tests.layouts import LAYOUTS, PAUSED_AT_MS, REMAINING_MS, SET_AT_MS, make_database
 from tests.processes import run_score, start_score
@@ -103,7 +104,7 @@ async def test_only_run_migrates_an_original_design_file_and_says_so_once(
     console = bytes(game.stderr).decode()
     migrated = [line for line in console.splitlines() if "migrated" in line]
     assert len(migrated) == 1, console
-    assert f"migrated {db} from schema 0 to 2;" in migrated[0]
+    assert f"migrated {db} from schema 0 to {SCHEMA_VERSION};" in migrated[0]
     assert f"kept as {db}.bak-v0" in migrated[0]
     assert (tmp_path / "game.db.bak-v0").stat().st_size == len(original)
     replay = json.loads(run_score("replay", "--db", str(db), "--json").stdout)

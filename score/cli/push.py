@@ -22,7 +22,14 @@ log = logging.getLogger("score.push")
 def push(
     db: Path = DB_OPTION,
     events_log: list[Path] = typer.Option(
-        ..., "--events-log", metavar="PATH", help="A JSON Lines destination (repeatable)."
+        [], "--events-log", metavar="PATH", help="A JSON Lines destination (repeatable)."
+    ),
+    destinations_file: Path | None = typer.Option(
+        None,
+        "--destinations-file",
+        metavar="PATH",
+        help="The parent's destinations, secrets included, in a 0600 file read once and"
+        " removed (secrets never go on a command line).",
     ),
 ) -> None:
     """Deliver stored events to their destinations (started by `score run`)."""
@@ -35,7 +42,23 @@ def push(
     from score.shell.store import StoreError
 
     setup_json_logging()
-    config = PusherConfig(db=db, destinations=tuple(path.absolute() for path in events_log))
+    from score.core import delivery, destinations
+
+    chosen = [
+        destinations.Destination(
+            "file", str(path.absolute()), delivery.destination_name(str(path.absolute()))
+        )
+        for path in events_log
+    ]
+    if destinations_file is not None:
+        try:
+            text = destinations_file.read_text()
+        except OSError as error:
+            log.error("cannot read the destinations: %s", error)
+            raise typer.Exit(1) from None
+        destinations_file.unlink(missing_ok=True)
+        chosen += destinations.decode(text)
+    config = PusherConfig(db=db, destinations=tuple(chosen))
     try:
         trio.run(run_pusher, config)
     except* StoreError as group:

@@ -23,6 +23,8 @@ EXAMPLES = """Examples:
                                      the same token after every restart
   score run --port 0 --no-open       any free port (printed), no browser
   SCORE_TOKEN=a-long-secret score run --host 0.0.0.0
+  score run --config score.toml      webhooks and files named in score.toml
+  SCORE_WEBHOOK_SECRET=whsec_... score run --to https://example.org/hook
 """
 
 
@@ -47,6 +49,20 @@ def run(
         help="JSON Lines file every event is delivered to.  [default: named after the"
         " database, beside it: final.db -> final.events.log]",
     ),
+    to: list[str] = typer.Option(
+        [],
+        "--to",
+        metavar="URL",
+        help="Also deliver every event to URL (repeatable): file:///path, a path, or an"
+        " http(s):// webhook signed with $SCORE_WEBHOOK_SECRET (Standard Webhooks).",
+    ),
+    config_file: Path | None = typer.Option(
+        None,
+        "--config",
+        metavar="TOML",
+        help="Destinations as [[destinations]] tables: url, name, secret or secret_env,"
+        " events, retry (see docs/delivery.md).",
+    ),
     open_browser: bool = typer.Option(True, "--open/--no-open", help="Open the operator page."),
     token: str | None = typer.Option(
         None,
@@ -66,6 +82,9 @@ def run(
     # The database's lock first, before the Trio side is imported (about a second):
     # a second `score run` on the same game is refused at once.
     from score.cli.app import fail
+    from score.cli.destinations_option import resolve_destinations
+
+    targets = resolve_destinations(to, config_file)
     from score.shell.db_lock import DatabaseLock
     from score.shell.store_errors import StoreError
 
@@ -76,5 +95,7 @@ def run(
     from score.cli.serving import serve
     from score.shell.app import Config
 
-    config = Config(db=db, host=host, port=port, events_log=events_log, token=token)
+    config = Config(
+        db=db, host=host, port=port, events_log=events_log, token=token, targets=targets
+    )
     serve(config, open_browser, lock)

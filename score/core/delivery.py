@@ -22,6 +22,10 @@ DELIVERED = 1
 """deliveries.delivered: the event is durably at the destination."""
 FAILED = 2
 """deliveries.delivered: an attempt failed; it will be retried."""
+DEAD_LETTER = 3
+"""deliveries.delivered: every attempt of the schedule failed; the next event went."""
+FILTERED = 4
+"""deliveries.delivered: the destination does not want events of this type."""
 
 BATCH_LIMIT = 1000
 """Most events written (and fsynced) at once when there is a backlog."""

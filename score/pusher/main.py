@@ -1,5 +1,9 @@
 """The pusher process (`score push`): wake-ups on stdin, one worker per destination.
 
+Each destination is one Trio task in this one process (a file worker or a webhook
+worker): a webhook that hangs only holds its own task, and one process keeps one
+wake-up pipe, one log stream and one restart policy for the supervisor.
+
 The main process writes a line on our stdin after each commit; any bytes wake every
 worker at once, and the workers also poll every 0.5 s, so a lost wake-up costs at
 most that. End of stdin means "shut down": when the parent exits, even by SIGKILL,
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import signal
 import stat
 from dataclasses import dataclass
@@ -21,6 +26,8 @@ from pathlib import Path
 
 import trio
 
+from score.core.destinations import Destination
+from score.pusher.webhook import WebhookWorker
 from score.pusher.worker import DestinationWorker, Wakeup
 from score.shell.async_store import AsyncStore
 from score.shell.db_lock import check_not_served_elsewhere
@@ -37,23 +44,31 @@ what it cannot deliver in time stays in the database for the next start."""
 @dataclass(frozen=True)
 class PusherConfig:
     db: Path
-    destinations: tuple[Path, ...]
+    destinations: tuple[Destination, ...]
     stdin_fd: int = 0
 
 
 async def run_pusher(config: PusherConfig) -> None:
     """Deliver until stdin ends or SIGTERM arrives."""
     check_not_served_elsewhere(config.db)
+    # httpx logs every request with its full URL, which may carry credentials.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     store = AsyncStore(
         await trio.to_thread.run_sync(lambda: Store.open(config.db, create=False)),
         report_full=False,  # each worker reports its own failures, with the reason
     )
     try:
-        workers = [DestinationWorker(store, path) for path in config.destinations]
+        jitter = random.Random()
+        workers = [
+            DestinationWorker(store, Path(d.target), d.name)
+            if d.kind == "file"
+            else WebhookWorker(config.db, d, jitter.random)
+            for d in config.destinations
+        ]
         log.info(
             "pusher started: %s -> %s",
             config.db,
-            ", ".join(str(path) for path in config.destinations),
+            ", ".join(d.name for d in config.destinations),
         )
         wake = Wakeup()
         async with trio.open_nursery() as delivering:

@@ -59,10 +59,10 @@ class Wakeup:
 
 
 class DestinationWorker:
-    def __init__(self, store: AsyncStore, path: Path) -> None:
+    def __init__(self, store: AsyncStore, path: Path, name: str | None = None) -> None:
         self.store = store
         self.path = path
-        self.name = delivery.destination_name(str(path))
+        self.name = name or delivery.destination_name(str(path))
         self.failures = 0
         self._failure = ""
         self._file: JsonLinesFile | None = None

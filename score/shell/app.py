@@ -18,6 +18,7 @@ from pathlib import Path
 import trio
 
 from score.core.access import AccessPolicy, is_loopback_host
+from score.core.destinations import Destination
 from score.shell.async_store import AsyncStore
 from score.shell.game import Game, run_clock
 from score.shell.http import Limits
@@ -42,6 +43,8 @@ class Config:
     limits: Limits = field(default_factory=Limits)
     pusher: bool = True
     """Deliver events with a supervised `score push` child (tests may turn it off)."""
+    targets: list[Destination] = field(default_factory=list)
+    """Destinations named by `--to` and `--config` (checked, secrets resolved)."""
 
     @property
     def loopback(self) -> bool:
@@ -53,7 +56,19 @@ class Config:
         named after it (`final.db` -> `final.events.log`), so that two games in one
         folder never share a file."""
         db = Path(self.db)
-        return [self.events_log or db.with_name(f"{db.stem}.events.log")]
+        named = [Path(d.target) for d in self.targets if d.kind == "file"]
+        if self.events_log is not None or not named:  # the local record stays
+            named.insert(0, self.events_log or db.with_name(f"{db.stem}.events.log"))
+        return named
+
+    @property
+    def delivery_targets(self) -> list[Path | Destination]:
+        """Every destination: the files above, then the webhooks."""
+        named = {d.target: d for d in self.targets}
+        files: list[Path | Destination] = [
+            named.get(str(path), path) for path in self.destinations
+        ]
+        return files + [d for d in self.targets if d.kind != "file"]
 
 
 @dataclass
@@ -122,7 +137,7 @@ async def _serve(
             supervisor = PusherSupervisor(
                 game.store,
                 Path(config.db),
-                config.destinations,
+                config.delivery_targets,
                 game.time.now,
                 game.set_pusher_status,
             )

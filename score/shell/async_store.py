@@ -21,6 +21,7 @@ import trio
 from score.core import delivery
 from score.core.clock import Clock
 from score.core.events import NewEvent, StoredEvent
+from score.shell.destination_table import DestinationReport
 from score.shell.store import Store
 from score.shell.store_errors import StoreFull
 
@@ -95,6 +96,11 @@ class AsyncStore:
 
     async def oldest_undelivered_at(self, destinations: Sequence[str]) -> int | None:
         return await self._call(self._store.oldest_undelivered_at, destinations)
+
+    async def destination_reports(
+        self, files: Sequence[str], webhooks: Sequence[str]
+    ) -> list[DestinationReport]:
+        return await self._call(self._store.reports, files, webhooks)
 
     async def set_busy_timeout(self, ms: int) -> None:
         await self._call(self._store.set_busy_timeout, ms)

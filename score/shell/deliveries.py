@@ -3,7 +3,8 @@
 A destination receives events strictly in id order, so what it has is always a
 prefix: "delivered through id N". The pusher keeps N from its destination (the file
 is the truth) and the rows here follow it. Status per (event, destination): missing
-or NULL not attempted, 1 delivered, 2 failed (will retry).
+or NULL not attempted, 1 delivered, 2 failed (will retry); a webhook's dead letters
+(3) and filtered events (4) are in `destination_table.py`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from score.core import delivery
 from score.core.delivery import DELIVERED, FAILED
 from score.core.events import StoredEvent
-from score.shell.database import Database
+from score.shell.destination_table import DestinationTable
 
 # DELIVERED and FAILED are written into the SQL text, not bound as parameters: SQLite
 # uses the partial index `deliveries_done` (WHERE delivered = 1, schema.py) only for a
@@ -32,7 +33,7 @@ class DestinationSummary:
     last_delivered_at: int | None
 
 
-class Deliveries(Database):
+class Deliveries(DestinationTable):
     """The delivery queries of a Score database."""
 
     def next_batch(self, after: int, limit: int) -> list[StoredEvent]:

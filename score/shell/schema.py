@@ -3,7 +3,9 @@
 The schema is versioned with `PRAGMA user_version`; the file is marked with an
 `application_id` so that a stranger's database is refused instead of modified.
 Schema 0 is the original design (no mark, `created_at` in whole seconds), schema 1
-added the mark and milliseconds, schema 2 the snapshots of the folded clock.
+added the mark and milliseconds, schema 2 the snapshots of the folded clock, schema 3
+the game's own id (webhook ids) and the state of each destination (webhooks, dead
+letters).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 from score.shell.store_errors import NotAScoreDatabase
 
 APPLICATION_ID = 0x53434F52  # "SCOR"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS events(
@@ -45,7 +47,25 @@ CREATE TABLE IF NOT EXISTS snapshots(
 );
 """
 
-MIGRATIONS = [_SCHEMA_V1, _SCHEMA_V2]
+# v3: the database's own id, which no copy of the events can take along (webhook-id
+# is that id plus the event id), each destination's cursor and health, and an index
+# that counts dead letters (deliveries.delivered = 3) without a scan.
+_SCHEMA_V3 = """
+CREATE TABLE IF NOT EXISTS game(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO game(key, value) VALUES ('id', lower(hex(randomblob(16))));
+CREATE TABLE IF NOT EXISTS destinations(
+    name TEXT PRIMARY KEY,
+    cursor INTEGER NOT NULL DEFAULT 0,
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    failing INTEGER NOT NULL DEFAULT 0,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS deliveries_dead
+    ON deliveries(destination, event_id) WHERE delivered = 3;
+"""
+
+MIGRATIONS = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3]
 """MIGRATIONS[n] takes a database from schema n to schema n + 1."""
 
 
@@ -128,6 +148,10 @@ def present_as_current(db: sqlite3.Connection, layout: Layout) -> None:
         )
     if "snapshots" not in layout.tables:
         db.executescript(_SCHEMA_V2.replace("CREATE TABLE", "CREATE TEMP TABLE"))
+    if "destinations" not in layout.tables:
+        db.executescript(
+            _SCHEMA_V3.replace("CREATE TABLE", "CREATE TEMP TABLE").split("CREATE INDEX")[0]
+        )
 
 
 def keep_copy(db: sqlite3.Connection, path: str, version: int) -> str:

@@ -17,17 +17,21 @@ from __future__ import annotations
 import logging
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import trio
 
-from score.core import delivery
+from score.core import delivery, webhook_policy
 from score.core.delivery import ProcessState, RestartPolicy
+from score.core.destinations import Destination
+from score.core.destinations import encode as encode_destinations
 from score.shell.async_store import AsyncStore
+from score.shell.destination_table import DestinationReport
 from score.shell.log_lines import LineSplitter, json_record, parse_line, raw_record
+from score.shell.pusher_launch import as_destination, pusher_command, write_private
 from score.shell.store_errors import StoreError
 
 log = logging.getLogger("score.supervisor")
@@ -43,18 +47,6 @@ MAX_PROBLEM = 300
 """Characters of the child's last warning that the status light carries."""
 DRAIN_GRACE = 1.0
 """Seconds to read what is left in the child's stderr after it has exited."""
-
-
-def pusher_command(db: Path, destinations: Sequence[Path]) -> list[str]:
-    """The command line of the child: this same program, frozen or not."""
-    if getattr(sys, "frozen", False):
-        program = [sys.executable]
-    else:
-        program = [sys.executable, "-m", "score"]
-    arguments = ["push", "--db", str(db)]
-    for path in destinations:
-        arguments += ["--events-log", str(path)]
-    return program + arguments
 
 
 async def stop_gracefully(process: trio.Process) -> None:
@@ -74,7 +66,7 @@ class PusherSupervisor:
         self,
         store: AsyncStore,
         db: Path,
-        destinations: Sequence[Path],
+        destinations: Sequence[Path | Destination],
         now: Callable[[], int],
         on_status: Callable[[str, str | None], None],
         policy: RestartPolicy | None = None,
@@ -87,9 +79,24 @@ class PusherSupervisor:
         self.status = "unknown"
         self.problem: str | None = None
         """The last problem the child reported (or how it ended), for the light."""
-        self.destinations = [path.absolute() for path in destinations]
-        self.names = [delivery.destination_name(str(path)) for path in self.destinations]
-        self.command = pusher_command(db.absolute(), self.destinations)
+        self.targets = [as_destination(item) for item in destinations]
+        self.files = [d.name for d in self.targets if d.kind == "file"]
+        self.webhooks = [d.name for d in self.targets if d.kind == "webhook"]
+        self.names = self.files + self.webhooks
+        self.db = db.absolute()
+        plain = all(
+            d.kind == "file" and d.name == delivery.destination_name(d.target)
+            for d in self.targets
+        )
+        self.command = pusher_command(self.db, [Path(d.target) for d in self.targets])
+        self._private = None if plain else encode_destinations(self.targets)
+        """The destinations with their secrets, for a 0600 file (None: all on the
+        command line, as plain files)."""
+        self.reports: list[DestinationReport] = []
+        self.destination_states: list[dict[str, Any]] = []
+        """Per destination, for the state message: name, status, behind, dead_letters,
+        last_error."""
+        self.restarts = 0
         self.policy = policy or RestartPolicy()
         self.process: trio.Process | None = None
         self._changed = trio.Event()
@@ -116,6 +123,7 @@ class PusherSupervisor:
                 ready()
                 ran_for = trio.current_time() - started_at
                 failures, delay = self.policy.after_exit(failures, ran_for)
+                self.restarts += 1
                 log.warning("pusher %s; restarting in %.1f s", _describe(code), delay)
                 self.problem = f"the pusher {_describe(code)}; restarting"
                 self._changed.set()
@@ -165,9 +173,13 @@ class PusherSupervisor:
         *,
         task_status: trio.TaskStatus[trio.Process],
     ) -> None:
+        command, private = self.command, None
+        if self._private is not None:
+            private = write_private(self._private)  # the child reads it once, then removes it
+            command = pusher_command(self.db, [], private)
         try:
             await trio.run_process(
-                self.command,
+                command,
                 stdin=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 check=False,
@@ -177,6 +189,8 @@ class PusherSupervisor:
         finally:
             # The child has exited (run_process always waits for that): stop writing
             # to it, give the stderr reader a moment to drain, and show `dead` now.
+            if private is not None:
+                private.unlink(missing_ok=True)
             feeding.cancel()
             relaying.deadline = trio.current_time() + DRAIN_GRACE
             self._changed.set()
@@ -249,12 +263,23 @@ class PusherSupervisor:
             state = ProcessState.EXITED
         if state is ProcessState.RUNNING:
             try:
-                self._oldest_undelivered = await self.store.oldest_undelivered_at(self.names)
+                self.reports = await self.store.destination_reports(self.files, self.webhooks)
             except (StoreError, sqlite3.Error) as exc:  # busy or broken: keep the last answer
                 log.debug("pending check failed: %s", exc)
-        self.status = delivery.pusher_status(state, self._oldest_undelivered, self.now())
+            pending = [r.oldest_pending_at for r in self.reports if r.oldest_pending_at]
+            self._oldest_undelivered = min(pending, default=None)
+        now = self.now()
+        running = state is ProcessState.RUNNING
+        self.destination_states = [report.state(running, now) for report in self.reports]
+        self.status = delivery.pusher_status(state, self._oldest_undelivered, now)
+        worst = webhook_policy.worst(d["status"] for d in self.destination_states)
+        if self.status == "healthy" and worst in ("failing", "disabled"):
+            self.status = "pending"  # a webhook refuses: the operator must see it
+            failing = [d for d in self.destination_states if d["status"] == worst]
+            self.problem = f"{failing[0]['name']}: {failing[0]['last_error']}"
         if state is ProcessState.RUNNING and self._oldest_undelivered is None:
-            self.problem = None  # everything is delivered: what went wrong is over
+            if self.status == "healthy":
+                self.problem = None  # everything is delivered: what went wrong is over
         self.on_status(self.status, self.problem if self.status in ("pending", "dead") else None)
 
 
