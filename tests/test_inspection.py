@@ -62,7 +62,13 @@ def test_inspecting_an_older_layout_changes_nothing(tmp_path: Path, layout: str)
         "pending": 2,
         "failed": 1,
         "last_delivered_at": SET_AT_MS + 1_000,
+        "dead_letters": 0,
+        "failed_attempts": 0,
+        "last_error": None,
+        "disabled": False,
+        "oldest_pending_at": destination["oldest_pending_at"],
     }
+    assert destination["oldest_pending_at"] is not None
 
 
 @pytest.mark.slow

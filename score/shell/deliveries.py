@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from score.core import delivery
-from score.core.delivery import DELIVERED, FAILED
+from score.core.delivery import DEAD_LETTER, DELIVERED, FAILED, FILTERED
 from score.core.events import StoredEvent
 from score.shell.destination_table import DestinationTable
 
@@ -31,6 +31,14 @@ class DestinationSummary:
     pending: int
     failed: int
     last_delivered_at: int | None
+    dead_letters: int = 0
+    """A webhook's events whose every attempt failed (3); `retry` puts them back."""
+    failed_attempts: int = 0
+    last_error: str | None = None
+    disabled: bool = False
+    """A webhook that answered 410 Gone; `retry` enables it again."""
+    oldest_pending_at: int | None = None
+    """created_at of the oldest event still to deliver (None: nothing pending)."""
 
 
 class Deliveries(DestinationTable):
@@ -142,13 +150,37 @@ class Deliveries(DestinationTable):
         and the instant of the last delivery."""
         total = int(self._scalar("SELECT count(*) FROM events"))
         rows = self._db.execute(
-            "SELECT destination,"
-            f" coalesce(max(CASE WHEN delivered = {DELIVERED} THEN event_id END), 0),"
-            f" sum(delivered = {DELIVERED}), sum(delivered = {FAILED}),"
-            f" max(CASE WHEN delivered = {DELIVERED} THEN delivered_at END)"
-            " FROM deliveries GROUP BY destination ORDER BY destination"
+            "SELECT d.destination,"
+            f" coalesce(max(CASE WHEN d.delivered = {DELIVERED} THEN d.event_id END), 0),"
+            f" sum(d.delivered IN ({DELIVERED}, {DEAD_LETTER}, {FILTERED})),"
+            f" sum(d.delivered = {FAILED}), sum(d.delivered = {DEAD_LETTER}),"
+            f" max(CASE WHEN d.delivered = {DELIVERED} THEN d.delivered_at END),"
+            " min(CASE WHEN d.delivered IS NOT 1 AND d.delivered IS NOT 3"
+            " AND d.delivered IS NOT 4 THEN d.event_id END),"
+            " s.failed_attempts, s.last_error, s.disabled, s.cursor"
+            " FROM deliveries d LEFT JOIN destinations s ON s.name = d.destination"
+            " GROUP BY d.destination ORDER BY d.destination"
         )
-        return [
-            DestinationSummary(name, through, total - delivered, failed, last_at)
-            for name, through, delivered, failed, last_at in rows
-        ]
+        found: list[DestinationSummary] = []
+        for name, through, settled, failed, dead, last_at, hole, attempts, error, off, cur in rows:
+            first = through if cur is None else cur
+            if hole is not None:
+                first = min(first, hole - 1)
+            oldest = self._scalar(
+                "SELECT created_at FROM events WHERE id > ? ORDER BY id LIMIT 1", (first,)
+            )
+            found.append(
+                DestinationSummary(
+                    name,
+                    through,
+                    total - int(settled or 0),
+                    int(failed or 0),
+                    last_at,
+                    int(dead or 0),
+                    int(attempts or 0),
+                    error,
+                    bool(off),
+                    None if oldest is None else int(oldest),
+                )
+            )
+        return found

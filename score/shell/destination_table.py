@@ -61,6 +61,9 @@ class DestinationTable(Database):
     def game_id(self) -> str:
         return str(self._scalar("SELECT value FROM game WHERE key = 'id'"))
 
+    def webhook_names(self) -> list[str]:
+        return [row[0] for row in self._db.execute("SELECT name FROM destinations ORDER BY name")]
+
     def webhook_cursor(self, name: str) -> tuple[int, bool]:
         """(cursor, disabled) of a webhook; a new one starts before event 1."""
         with self.transaction() as db:

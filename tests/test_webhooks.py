@@ -1,0 +1,227 @@
+"""Webhooks end to end: `score run --config` with a real receiver on loopback that
+checks every signature with the `standardwebhooks` library, and answers as told:
+failures, 410, 429 with Retry-After, hangs. Real processes, real sockets."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+
+import pytest
+import trio
+
+from tests.client import http, post_json
+from tests.processes import child_pid, run_score, start_score, wait_gone
+from tests.webhook_receiver import (
+    HANG,
+    OLD_SECRET,
+    SECRET,
+    running_receiver,
+    wait_until,
+)
+
+pytestmark = pytest.mark.slow  # real `score` processes: seconds each
+
+
+def config(tmp_path: Path, *hooks: tuple[str, str, str]) -> str:
+    """A score.toml with one webhook per (name, url, extra lines)."""
+    text = "".join(
+        f'[[destinations]]\nname = "{name}"\nurl = "{url}"\nsecret = "{SECRET}"\n{extra}\n'
+        for name, url, extra in hooks
+    )
+    path = tmp_path / "score.toml"
+    path.write_text(text)
+    return str(path)
+
+
+async def events(port: int, *seconds: int) -> None:
+    for value in seconds:
+        assert (await post_json(port, "/clock", {"seconds": value})).status == 200
+
+
+def file_lines(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+async def test_every_event_arrives_signed_in_order_with_the_file_s_body(
+    tmp_path: Path, nursery: trio.Nursery
+) -> None:
+    with running_receiver() as hook:
+        toml = config(tmp_path, ("hook", hook.url, ""))
+        game = await start_score(nursery, tmp_path / "g.db", "--config", toml)
+        await events(game.port, 10, 20, 30)
+        await wait_until(lambda: hook.delivered() == [1, 2, 3])
+        assert all(r.verified is not None for r in hook.received)
+        lines = (tmp_path / "g.events.log").read_text().splitlines()  # the default file too
+        assert [r.body.decode() for r in hook.received] == lines
+        ids = hook.ids()
+        assert len(set(ids)) == 3 and ids[0].endswith("_1")
+        assert await game.stop() == 0
+        # Restarted, the same database gives the same ids: stable per (database, event).
+        resent = run_score(
+            "deliveries", "resend", "hook", "--from", "1", "--db", str(tmp_path / "g.db")
+        )
+        assert resent.returncode == 0, resent.stderr
+        game = await start_score(nursery, tmp_path / "g.db", "--config", toml)
+        await wait_until(lambda: len(hook.received) == 6)
+        assert hook.ids()[3:] == ids
+        assert await game.stop() == 0
+    console = bytes(game.stderr).decode()
+    assert SECRET not in console and "127.0.0.1" not in console.split("hook")[0][-5:]
+
+
+async def test_a_rotating_secret_signs_twice_and_either_verifies(
+    tmp_path: Path, nursery: trio.Nursery
+) -> None:
+    with running_receiver(OLD_SECRET) as old:
+        path = tmp_path / "score.toml"
+        path.write_text(f'[[destinations]]\nurl = "{old.url}"\nsecret = "{SECRET} {OLD_SECRET}"\n')
+        game = await start_score(nursery, tmp_path / "g.db", "--config", str(path))
+        await events(game.port, 5)
+        await wait_until(lambda: old.delivered() == [1])
+        assert old.received[0].headers["webhook-signature"].count("v1,") == 2
+        assert await game.stop() == 0
+
+
+async def test_failures_are_retried_then_dead_lettered_and_retry_sends_them_again(
+    tmp_path: Path, nursery: trio.Nursery
+) -> None:
+    db = tmp_path / "g.db"
+    with running_receiver() as hook:
+        hook.answer((500, {}), (500, {}), (500, {}))  # event 1: every attempt fails
+        toml = config(tmp_path, ("hook", hook.url, 'retry = ["0s", "50ms", "50ms"]'))
+        game = await start_score(nursery, db, "--config", toml)
+        await events(game.port, 10, 20)
+        await wait_until(lambda: hook.delivered() == [2])  # the next event went
+        assert [r.answered for r in hook.received] == [500, 500, 500, 200]
+        state = (await http(game.port, "GET", "/state")).json()["state"]
+        assert state["pusher_status"] in ("healthy", "pending")
+        shown = json.loads(run_score("deliveries", "--db", str(db), "--json").stdout)
+        webhook = next(d for d in shown["destinations"] if d["destination"] == "hook")
+        assert webhook["dead_letters"] == 1 and webhook["failed_attempts"] == 3
+        assert webhook["last_error"].startswith("HTTP 500")
+        assert webhook["pending"] == 0
+        table = run_score("deliveries", "--db", str(db)).stdout
+        assert "500" in table and "Deliveries from" in table
+        result = run_score("deliveries", "retry", "hook", "--db", str(db))
+        assert result.returncode == 0 and "1 dead letters" in result.stdout
+        await wait_until(lambda: hook.delivered() == [2, 1])
+        assert hook.received[-1].headers["webhook-id"] == hook.received[0].headers["webhook-id"]
+        assert await game.stop() == 0
+
+
+async def test_gone_disables_and_too_many_requests_waits_as_asked(
+    tmp_path: Path, nursery: trio.Nursery
+) -> None:
+    db = tmp_path / "g.db"
+    with running_receiver() as gone, running_receiver() as busy:
+        gone.answer((410, {}))
+        busy.answer((429, {"retry-after": "1"}))
+        toml = config(tmp_path, ("gone", gone.url, ""), ("busy", busy.url, ""))
+        game = await start_score(nursery, db, "--config", toml)
+        started = trio.current_time()
+        await events(game.port, 10)
+        await wait_until(lambda: busy.delivered() == [1])
+        assert (
+            trio.current_time() - started >= 0.95
+        )  # Retry-After: 1, not the schedule's 1 s ± 20 %
+        await events(game.port, 20)
+        await wait_until(lambda: busy.delivered() == [1, 2])
+        assert len(gone.received) == 1  # disabled after its 410: nothing more was sent
+        with trio.fail_after(10):
+            while True:
+                state = (await http(game.port, "GET", "/state")).json()["state"]
+                if state["pusher_status"] == "pending":
+                    break
+                await trio.sleep(0.05)
+        assert "gone" in state["pusher_detail"] and "410" in state["pusher_detail"]
+        assert run_score("deliveries", "retry", "gone", "--db", str(db)).returncode == 0
+        await wait_until(lambda: gone.delivered() == [1, 2])
+        assert await game.stop() == 0
+
+
+async def test_a_hung_webhook_delays_neither_the_file_nor_another_webhook(
+    tmp_path: Path, nursery: trio.Nursery
+) -> None:
+    with running_receiver() as hung, running_receiver() as fine:
+        hung.default = HANG
+        toml = config(tmp_path, ("hung", hung.url, ""), ("fine", fine.url, ""))
+        game = await start_score(nursery, tmp_path / "g.db", "--config", toml)
+        log = tmp_path / "g.events.log"
+        for count in range(1, 6):
+            started = trio.current_time()
+            await events(game.port, count * 10)
+            await wait_until(lambda c=count: fine.delivered() == list(range(1, c + 1)), 5)
+            await wait_until(lambda c=count: len(file_lines(log)) == c, 5)
+            assert trio.current_time() - started < 1.0
+        assert len(hung.received) == 1  # still waiting on event 1, in order
+        assert await game.stop() == 0  # and a hung receiver does not hold up the stop
+
+
+async def test_a_pusher_killed_mid_post_sends_the_event_again_with_the_same_id(
+    tmp_path: Path, nursery: trio.Nursery
+) -> None:
+    with running_receiver() as hook:
+        hook.answer(HANG)
+        toml = config(tmp_path, ("hook", hook.url, ""))
+        game = await start_score(nursery, tmp_path / "g.db", "--config", toml)
+        pusher = await child_pid(game)
+        await events(game.port, 10)
+        await wait_until(lambda: len(hook.received) == 1)  # the POST is in flight
+        os.kill(pusher, signal.SIGKILL)
+        await wait_gone(pusher)
+        await child_pid(game, 2)
+        await wait_until(lambda: hook.delivered() == [1])
+        first, again = hook.received
+        assert first.headers["webhook-id"] == again.headers["webhook-id"]
+        assert first.body == again.body
+        assert await game.stop() == 0
+
+
+@pytest.mark.parametrize(
+    ("arguments", "config_text", "message"),
+    [
+        (["--to", "mqtt://broker/x"], None, "unknown destination scheme 'mqtt'"),
+        (["--to", "https://user:pw@h/x"], None, "SCORE_WEBHOOK_SECRET, which is not set"),
+        (["--config", "missing.toml"], None, "cannot read the config"),
+        ([], '[[destinations]]\nurl = "https://h/x"\n', "a webhook needs a secret"),
+        (
+            [],
+            f'[[destinations]]\nurl = "https://h/x"\nsecret = "{SECRET}"\n' * 2,
+            "two destinations are named https://h/x",
+        ),
+    ],
+)
+def test_bad_destinations_stop_score_run_with_one_line_and_exit_2(
+    tmp_path: Path, arguments: list[str], config_text: str | None, message: str
+) -> None:
+    if config_text is not None:
+        (tmp_path / "score.toml").write_text(config_text)
+        arguments = ["--config", str(tmp_path / "score.toml")]
+    elif "--config" in arguments:
+        arguments = ["--config", str(tmp_path / "missing.toml")]
+    result = run_score("run", "--db", str(tmp_path / "g.db"), "--no-open", *arguments)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr and "pw" not in result.stderr
+    assert not (tmp_path / "g.db").exists()
+
+
+def test_a_file_cannot_be_resent_and_an_unknown_name_is_refused(tmp_path: Path) -> None:
+    from score.core.events import ClockSet, NewEvent
+    from score.shell.store import Store
+
+    db = tmp_path / "g.db"
+    store = Store.open(db)
+    store.append([NewEvent(1_000, ClockSet(60))])
+    store.mark_delivered("file:/srv/g.events.log", 1, 1, 2_000)
+    store.close()
+    result = run_score(
+        "deliveries", "resend", "file:/srv/g.events.log", "--from", "1", "--db", str(db)
+    )
+    assert result.returncode == 2 and "is a file: the file is the truth" in result.stderr
+    result = run_score("deliveries", "retry", "league", "--db", str(db))
+    assert result.returncode == 2 and "no webhook named league" in result.stderr
+    assert "Traceback" not in result.stderr
