@@ -225,3 +225,44 @@ def test_a_file_cannot_be_resent_and_an_unknown_name_is_refused(tmp_path: Path) 
     result = run_score("deliveries", "retry", "league", "--db", str(db))
     assert result.returncode == 2 and "no webhook named league" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_metrics_parse_with_prometheus_client_s_own_parser(
+    tmp_path: Path, nursery: trio.Nursery
+) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    with running_receiver() as hook:
+        hook.answer((500, {}))  # event 1 fails its only attempt: a dead letter
+        toml = config(tmp_path, ("hook", hook.url, 'retry = ["0s"]'))
+        game = await start_score(nursery, tmp_path / "g.db", "--config", toml)
+        await events(game.port, 10, 20, 30)
+        await post_json(game.port, "/start")
+        await wait_until(lambda: hook.delivered() == [2, 3, 4])
+        file_name = f"file:{tmp_path / 'g.events.log'}"
+
+        async def scrape() -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+            response = await http(game.port, "GET", "/metrics")
+            assert response.status == 200
+            assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
+            return {
+                (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+                for family in text_string_to_metric_families(response.body.decode())
+                for sample in family.samples
+            }
+
+        with trio.fail_after(10):
+            while (found := await scrape()).get(
+                ("score_delivered_events_total", (("name", "hook"),))
+            ) != 3:
+                await trio.sleep(0.05)
+        assert found[("score_events_total", (("type", "CLOCK_SET"),))] == 3
+        assert found[("score_events_total", (("type", "GAME_STARTED"),))] == 1
+        assert found[("score_dead_letters", (("name", "hook"),))] == 1
+        assert found[("score_delivery_failed_attempts_total", (("name", "hook"),))] == 1
+        assert found[("score_pending_events", (("name", "hook"),))] == 0
+        assert found[("score_oldest_pending_age_seconds", (("name", "hook"),))] == 0
+        assert found[("score_delivered_events_total", (("name", file_name),))] == 4
+        assert found[("score_viewers", ())] == 0
+        assert found[("score_pusher_restarts_total", ())] == 0
+        assert await game.stop() == 0

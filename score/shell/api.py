@@ -9,7 +9,8 @@ use the same `{"error": {...}}` body as the WebSocket, with the status each carr
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from score.core import wire
 from score.core.access import AccessPolicy, bearer_token
 from score.core.commands import Command, parse_command
 from score.core.errors import ScoreError
-from score.shell import static_files
+from score.shell import metrics, static_files
 from score.shell.game import Game
 from score.shell.http import Request, Response
 
@@ -59,6 +60,8 @@ class Api:
         self.static_root = static_root
         self.join_urls: JoinUrls = lambda: ([], [])
         """Set by the app once the port is bound."""
+        self.metrics: Callable[[], Awaitable[bytes]] = partial(metrics.scrape, game)
+        """`GET /metrics`; the app adds the pusher's figures when it has one."""
 
     async def handle(self, request: Request) -> Response:
         try:
@@ -96,6 +99,8 @@ class Api:
         if request.path == "/state":
             # What the start restored, for the operator page to say once.
             return json_response(self.game.state_message() | {"restored": self.game.restored})
+        if request.path == "/metrics":
+            return Response(200, await self.metrics(), metrics.CONTENT_TYPE)
         if request.path == "/join":
             # The operator URL carries the token: only for those who may control.
             self.check_control(request)
@@ -120,7 +125,7 @@ class Api:
 
     def _exists(self, path: str) -> bool:
         """Whether GET has something at `path` (so that another method is a 405)."""
-        known = path in ("/state", "/join", "/ws")
+        known = path in ("/state", "/join", "/ws", "/metrics")
         return known or static_files.resolve(self.static_root, path) is not None
 
     async def _static(self, path: str) -> Response:

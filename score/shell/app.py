@@ -19,6 +19,7 @@ import trio
 
 from score.core.access import AccessPolicy, is_loopback_host
 from score.core.destinations import Destination
+from score.shell import metrics
 from score.shell.async_store import AsyncStore
 from score.shell.game import Game, run_clock
 from score.shell.http import Limits
@@ -142,6 +143,7 @@ async def _serve(
                 game.set_pusher_status,
             )
             game.add_commit_listener(lambda _events: supervisor.wake())
+            server.api.metrics = partial(metrics.scrape, game, supervisor)
             await nursery.start(supervisor.run)
         port = listeners[0].socket.getsockname()[1]
         if not config.loopback:  # a loopback bind cannot be joined from a tablet

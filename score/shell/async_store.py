@@ -102,6 +102,9 @@ class AsyncStore:
     ) -> list[DestinationReport]:
         return await self._call(self._store.reports, files, webhooks)
 
+    async def events_by_type(self) -> dict[str, int]:
+        return await self._call(self._store.events_by_type)
+
     async def set_busy_timeout(self, ms: int) -> None:
         await self._call(self._store.set_busy_timeout, ms)
 

@@ -61,6 +61,10 @@ class DestinationTable(Database):
     def game_id(self) -> str:
         return str(self._scalar("SELECT value FROM game WHERE key = 'id'"))
 
+    def events_by_type(self) -> dict[str, int]:
+        rows = self._db.execute("SELECT type, count(*) FROM events GROUP BY type")
+        return {str(kind): int(count) for kind, count in rows}
+
     def webhook_names(self) -> list[str]:
         return [row[0] for row in self._db.execute("SELECT name FROM destinations ORDER BY name")]
 
