@@ -36,6 +36,7 @@ const el = {
   statusLight: $("status-light"),
   statusLabel: $("status-label"),
   statusDetail: $("status-detail"),
+  statusDestinations: $("status-destinations"),
   banner: $("banner"),
   warnInput: $("warn-input"),
 };
@@ -66,6 +67,30 @@ const STATUS_HELP = {
 };
 let shownStatus = null;
 let shownDetail = null;
+let shownDestinations = "";
+
+/** One line per destination under the light: its own light, name, and what is wrong. */
+function renderDestinations(list) {
+  const items = Array.isArray(list) ? list : [];
+  const key = JSON.stringify(items);
+  if (key === shownDestinations) return;
+  shownDestinations = key;
+  el.statusDestinations.replaceChildren(
+    ...items.map((d) => {
+      const item = document.createElement("li");
+      const light = document.createElement("span");
+      light.className = "light small";
+      light.dataset.status = d.status;
+      const facts = [d.status];
+      if (d.behind) facts.push(`${d.behind} behind`);
+      if (d.dead_letters) facts.push(`${d.dead_letters} dead letters`);
+      if (d.last_error && d.status !== "healthy") facts.push(d.last_error);
+      item.append(light, ` ${d.name}: ${facts.join(", ")}`);
+      return item;
+    }),
+  );
+  el.statusDestinations.hidden = items.length < 2 && items.every((d) => d.status === "healthy");
+}
 
 function render() {
   const drawn = view.render();
@@ -93,6 +118,7 @@ function render() {
     el.statusDetail.hidden = !detail;
     shownDetail = detail;
   }
+  renderDestinations(model.state && model.state.destinations);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -171,3 +171,19 @@ def test_each_destination_has_a_light_and_the_worst_one_wins(
 def test_webhook_ids_are_stable_per_database_and_event() -> None:
     assert webhook_policy.webhook_id("ab12", 7) == webhook_policy.webhook_id("ab12", 7)
     assert webhook_policy.webhook_id("ab12", 7) != webhook_policy.webhook_id("cd34", 7)
+
+
+def test_the_state_lists_destinations_as_a_new_key_and_keeps_the_others() -> None:
+    from score.core import wire
+    from score.core.clock import Clock
+
+    clock = Clock(remaining_ms=60_000, running=False, anchor=0, last_event_id=3)
+    plain = wire.state_message(clock, 1_000, "pending", pusher_detail="hook: HTTP 500")
+    listed = [{"name": "hook", "status": "failing", "behind": 2, "dead_letters": 1,
+               "last_error": "HTTP 500"}]  # fmt: skip
+    with_list = wire.state_message(
+        clock, 1_000, "pending", pusher_detail="hook: HTTP 500", destinations=listed
+    )
+    assert "destinations" not in plain["state"]
+    assert with_list["state"].pop("destinations") == listed
+    assert with_list == plain

@@ -64,15 +64,19 @@ def state_message(
     pusher_status: str,
     request_id: Any = None,
     pusher_detail: str | None = None,
+    destinations: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """`{"state": {...}}`, echoing the client's command id when it gave one.
 
     `pusher_detail` says why delivery is not healthy (the last problem the pusher
-    reported, or how it died); null while it is."""
+    reported, or how it died); null while it is. `destinations`, when given, lists
+    each destination: name (no secrets), status, behind, dead_letters, last_error."""
     fields = state_fields(clock, now)
     state = {"seconds": fields.pop("seconds"), "running": fields.pop("running")}
     state["pusher_status"] = pusher_status
     state["pusher_detail"] = pusher_detail
+    if destinations is not None:
+        state["destinations"] = destinations
     message: dict[str, Any] = {"state": state | fields}
     if request_id is not None:
         message["id"] = request_id
