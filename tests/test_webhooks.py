@@ -266,3 +266,24 @@ async def test_metrics_parse_with_prometheus_client_s_own_parser(
         assert found[("score_viewers", ())] == 0
         assert found[("score_pusher_restarts_total", ())] == 0
         assert await game.stop() == 0
+
+
+async def test_an_app_killed_mid_post_leaves_the_event_to_be_sent_again_at_the_next_start(
+    tmp_path: Path, nursery: trio.Nursery
+) -> None:
+    db = tmp_path / "g.db"
+    with running_receiver() as hook:
+        hook.answer(HANG)
+        toml = config(tmp_path, ("hook", hook.url, ""))
+        game = await start_score(nursery, db, "--config", toml)
+        pusher = await child_pid(game)
+        await events(game.port, 10)
+        await wait_until(lambda: len(hook.received) == 1)  # the POST is in flight
+        game.kill()
+        await game.process.wait()
+        await wait_gone(pusher)  # its stdin closed: it follows its parent
+        assert hook.delivered() == []
+        game = await start_score(nursery, db, "--config", toml)
+        await wait_until(lambda: hook.delivered() == [1])
+        assert len(set(hook.ids())) == 1  # the same webhook-id both times
+        assert await game.stop() == 0
