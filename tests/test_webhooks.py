@@ -265,6 +265,10 @@ async def test_metrics_parse_with_prometheus_client_s_own_parser(
         assert found[("score_delivered_events_total", (("name", file_name),))] == 4
         assert found[("score_viewers", ())] == 0
         assert found[("score_pusher_restarts_total", ())] == 0
+        latency = "score_delivery_latency_seconds"
+        assert found[(f"{latency}_count", (("name", "hook"),))] == 3
+        for le in ("+Inf", "60.0"):  # every delivery took under a minute
+            assert found[(f"{latency}_bucket", (("le", le), ("name", "hook")))] == 3
         assert await game.stop() == 0
 
 

@@ -105,6 +105,11 @@ class AsyncStore:
     async def events_by_type(self) -> dict[str, int]:
         return await self._call(self._store.events_by_type)
 
+    async def delivery_latency(
+        self, bounds_ms: Sequence[int]
+    ) -> dict[str, tuple[list[int], int, int]]:
+        return await self._call(self._store.delivery_latency, bounds_ms)
+
     async def set_busy_timeout(self, ms: int) -> None:
         await self._call(self._store.set_busy_timeout, ms)
 

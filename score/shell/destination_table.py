@@ -65,6 +65,24 @@ class DestinationTable(Database):
         rows = self._db.execute("SELECT type, count(*) FROM events GROUP BY type")
         return {str(kind): int(count) for kind, count in rows}
 
+    def delivery_latency(
+        self, bounds_ms: Sequence[int]
+    ) -> dict[str, tuple[list[int], int, int]]:
+        """Per destination, commit -> delivered latency of every delivered event:
+        (how many took at most each bound, how many in all, their sum in ms)."""
+        columns = "".join(f", sum(lat <= {int(bound)})" for bound in bounds_ms)
+        rows = self._db.execute(
+            f"SELECT destination, count(*), coalesce(sum(lat), 0){columns} FROM ("
+            " SELECT d.destination, max(0, d.delivered_at - e.created_at) AS lat"
+            " FROM deliveries d JOIN events e ON e.id = d.event_id"
+            f" WHERE d.delivered = {DELIVERED} AND d.delivered_at IS NOT NULL"
+            ") GROUP BY destination"
+        )
+        return {
+            str(row[0]): ([int(n or 0) for n in row[3:]], int(row[1]), int(row[2]))
+            for row in rows
+        }
+
     def webhook_names(self) -> list[str]:
         return [row[0] for row in self._db.execute("SELECT name FROM destinations ORDER BY name")]
 

@@ -14,7 +14,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
 from prometheus_client.registry import Collector
 
 from score.shell.destination_table import DestinationReport
@@ -24,6 +29,8 @@ if TYPE_CHECKING:
     from score.shell.supervisor import PusherSupervisor
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+LATENCY_BOUNDS_MS = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000)
+"""Buckets of the commit -> delivered histogram."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,8 @@ class Snapshot:
     viewers: int
     pusher_restarts: int
     now_ms: int
+    latency: dict[str, tuple[list[int], int, int]]
+    """Per destination: (count at most each of LATENCY_BOUNDS_MS, count, sum ms)."""
 
 
 class _SnapshotCollector(Collector):
@@ -76,10 +85,25 @@ class _SnapshotCollector(Collector):
             age = 0.0 if oldest is None else max(0, snap.now_ms - oldest) / 1000
             families["age"].add_metric(labels, age)
         yield from families.values()
+        latency = HistogramMetricFamily(
+            "score_delivery_latency_seconds",
+            "From the event's commit to its delivery being marked, per destination.",
+            labels=["name"],
+        )
+        for name, (within, count, total_ms) in sorted(snap.latency.items()):
+            bounds = [_bucket_bound(bound) for bound in LATENCY_BOUNDS_MS]
+            buckets = list(zip(bounds, within, strict=True))
+            latency.add_metric([name], buckets + [("+Inf", count)], total_ms / 1000)
+        yield latency
         yield GaugeMetricFamily("score_viewers", "Viewers connected.", value=snap.viewers)
         yield CounterMetricFamily(
             "score_pusher_restarts", "Times the pusher was restarted.", value=snap.pusher_restarts
         )
+
+
+def _bucket_bound(ms: int) -> str:
+    """A bucket's `le` as prometheus-client writes its own (1000 ms -> "1.0")."""
+    return repr(ms / 1000)
 
 
 def render(snapshot: Snapshot) -> bytes:
@@ -97,5 +121,6 @@ async def scrape(game: Game, supervisor: PusherSupervisor | None = None) -> byte
         viewers=game.viewer_count,
         pusher_restarts=0 if supervisor is None else supervisor.restarts,
         now_ms=game.time.now(),
+        latency=await game.store.delivery_latency(LATENCY_BOUNDS_MS),
     )
     return render(snapshot)
