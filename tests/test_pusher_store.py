@@ -130,5 +130,5 @@ def test_the_summary_per_destination(store: Store) -> None:
     store.mark_delivered(OTHER, 1, 6, at=1_700_000_000_900)
     assert store.summary() == [
         DestinationSummary(OTHER, 6, 0, 0, 1_700_000_000_900),
-        DestinationSummary(DEST, 4, 2, 2, 1_700_000_000_500),
+        DestinationSummary(DEST, 4, 2, 2, 1_700_000_000_500, oldest_pending_at=1_000_004),
     ]
