@@ -4,9 +4,10 @@ One Trio task per webhook, each with its own database connection, so a receiver 
 hangs or refuses holds up nobody else. The loop: read the events after the cursor,
 skip those already settled (after a `retry` or `resend` moved the cursor back) and
 those the filter does not want (marked 4), POST the next one until an answer decides
-(core `webhook_policy`), mark it, move the cursor. An event is marked only after its
-answer, so a pusher killed mid-POST sends it again after restarting, with the same
-`webhook-id`: at least once, never lost. Signing is the `standardwebhooks` library's.
+(core `webhook_policy`), mark it, move the cursor (marks of a backlog go in groups).
+An event is marked only after its answer, so a pusher killed mid-POST sends
+it again after restarting, with the same `webhook-id`: at least once, never
+lost. Signing is the `standardwebhooks` library's.
 """
 
 from __future__ import annotations
@@ -39,6 +40,14 @@ TIMEOUT = httpx.Timeout(connect=5.0, read=10.0, write=10.0, pool=5.0)
 STORE_RETRY = 1.0
 """Seconds before trying again when the database refused a read or a mark."""
 SETTLED = (DELIVERED, DEAD_LETTER, FILTERED)
+SETTLE_EVERY = 200
+SETTLE_AFTER = 0.05
+"""Answered events are marked in groups of at most SETTLE_EVERY, at most SETTLE_AFTER
+seconds after the first of them was answered: a crash resends at most that many."""
+
+
+class _Rewound(Exception):
+    """The cursor was moved back by `score deliveries retry` or `resend`."""
 
 
 def new_client() -> httpx.AsyncClient:
@@ -74,6 +83,12 @@ class WebhookWorker:
         self._store: Store | None = None
         self._game_id = ""
         self._failure = ""
+        self._cursor = 0
+        """Every event through this id is marked (in the database)."""
+        self._new = 0
+        """Every event through this id is answered; marks in `_marks`."""
+        self._marks: list[tuple[int, int]] = []
+        self._since = 0.0
 
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
         return await trio.to_thread.run_sync(fn, *args, limiter=self._limiter)
@@ -106,47 +121,60 @@ class WebhookWorker:
             self._store = await self._call(lambda: Store.open(self.db, create=False))
             self._game_id = await self._call(self._store.game_id)
         store = self._store
-        cursor, disabled = await self._call(store.webhook_cursor, self.name)
+        self._cursor, disabled = await self._call(store.webhook_cursor, self.name)
+        self._new, self._marks = self._cursor, []
         if disabled:
             return
-        while True:
-            batch = await self._call(store.webhook_batch, self.name, cursor, delivery.BATCH_LIMIT)
-            if not batch:
-                return
-            marks: list[tuple[int, int]] = []
-            new = cursor
-            for event, status in batch:
-                if status in SETTLED:  # after a retry or resend moved the cursor back
-                    new = event.id
-                    continue
-                if not self.destination.wants(str(event.type)):
-                    marks.append((event.id, FILTERED))
-                    new = event.id
-                    continue
-                verdict = await self._deliver(client, event)
-                if verdict is None:  # disabled (410): nothing more until `retry`
-                    break
-                marks.append((event.id, verdict))
-                new = event.id
-                if not await self._settle(marks, cursor, new):
-                    return  # the cursor was moved back: the next pass rereads it
-                cursor, marks = new, []
-            else:
-                if new != cursor:
-                    if not await self._settle(marks, cursor, new):
+        try:
+            while True:
+                batch = await self._call(
+                    store.webhook_batch, self.name, self._cursor, delivery.BATCH_LIMIT
+                )
+                if not batch:
+                    return
+                for event, status in batch:
+                    if status in SETTLED:  # after a retry or resend moved the cursor back
+                        self._advance(event.id, None)
+                        continue
+                    if not self.destination.wants(str(event.type)):
+                        self._advance(event.id, FILTERED)
+                        continue
+                    verdict = await self._deliver(client, event)
+                    if verdict is None:  # disabled (410): nothing more until `retry`
+                        await self._flush()
                         return
-                    cursor = new
-                continue
-            if new != cursor:
-                await self._settle(marks, cursor, new)
-            return
+                    self._advance(event.id, verdict)
+                    if len(self._marks) >= SETTLE_EVERY or (
+                        trio.current_time() - self._since >= SETTLE_AFTER
+                    ):
+                        await self._flush()
+                await self._flush()
+        except _Rewound:
+            return  # `retry` or `resend` moved the cursor back: the next pass rereads it
 
-    async def _settle(self, marks: list[tuple[int, int]], old: int, new: int) -> bool:
+    def _advance(self, event_id: int, status: int | None) -> None:
+        if not self._marks:
+            self._since = trio.current_time()
+        if status is not None:
+            self._marks.append((event_id, status))
+        self._new = event_id
+
+    async def _flush(self) -> None:
+        """Mark what was answered and move the cursor (one transaction for many
+        events: a backlog is not one fsync per event). Raises _Rewound when the
+        cursor was moved meanwhile."""
+        if self._new == self._cursor:
+            return
         assert self._store is not None
+        marks, self._marks = self._marks, []
         with trio.CancelScope(shield=True):  # an answered POST is marked, even at shutdown
             at = int(self.wall_s() * 1000)
-            moved = await self._call(self._store.settle, self.name, marks, at, old, new)
-        return moved
+            moved = await self._call(
+                self._store.settle, self.name, marks, at, self._cursor, self._new
+            )
+        if not moved:
+            raise _Rewound
+        self._cursor = self._new
 
     async def _deliver(self, client: httpx.AsyncClient, event: StoredEvent) -> int | None:
         """POST one event until it is delivered (1), dead-lettered (3) or the
@@ -176,6 +204,7 @@ class WebhookWorker:
                 return None
             if outcome.verdict is Verdict.DEAD_LETTER:
                 return DEAD_LETTER
+            await self._flush()  # what was delivered before shows while this one waits
             await trio.sleep(outcome.delay)
 
     async def _post(
