@@ -87,12 +87,14 @@ class DestinationTable(Database):
         return [row[0] for row in self._db.execute("SELECT name FROM destinations ORDER BY name")]
 
     def webhook_cursor(self, name: str) -> tuple[int, bool]:
-        """(cursor, disabled) of a webhook; a new one starts before event 1."""
-        with self.transaction() as db:
-            db.execute("INSERT OR IGNORE INTO destinations(name) VALUES (?)", (name,))
-            row = db.execute(
-                "SELECT cursor, disabled FROM destinations WHERE name = ?", (name,)
-            ).fetchone()
+        """(cursor, disabled) of a webhook; a new one starts before event 1. A plain
+        read, asked at every pass: the write lock only for a webhook seen first."""
+        sql = "SELECT cursor, disabled FROM destinations WHERE name = ?"
+        row = self._db.execute(sql, (name,)).fetchone()
+        if row is None:
+            with self.transaction() as db:
+                db.execute("INSERT OR IGNORE INTO destinations(name) VALUES (?)", (name,))
+                row = db.execute(sql, (name,)).fetchone()
         return int(row[0]), bool(row[1])
 
     def webhook_batch(
