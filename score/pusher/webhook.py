@@ -121,15 +121,16 @@ class WebhookWorker:
             self._store = await self._call(lambda: Store.open(self.db, create=False))
             self._game_id = await self._call(self._store.game_id)
         store = self._store
-        self._cursor, disabled = await self._call(store.webhook_cursor, self.name)
+        # The cursor is reread at every pass (`retry` and `resend` move it back), in
+        # the same worker-thread call as the first batch: one hop, not two.
+        self._cursor, disabled, batch = await self._call(
+            store.webhook_pass, self.name, delivery.BATCH_LIMIT
+        )
         self._new, self._marks = self._cursor, []
         if disabled:
             return
         try:
             while True:
-                batch = await self._call(
-                    store.webhook_batch, self.name, self._cursor, delivery.BATCH_LIMIT
-                )
                 if not batch:
                     return
                 for event, status in batch:
@@ -149,6 +150,9 @@ class WebhookWorker:
                     ):
                         await self._flush()
                 await self._flush()
+                batch = await self._call(
+                    store.webhook_batch, self.name, self._cursor, delivery.BATCH_LIMIT
+                )
         except _Rewound:
             return  # `retry` or `resend` moved the cursor back: the next pass rereads it
 

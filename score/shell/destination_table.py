@@ -97,6 +97,13 @@ class DestinationTable(Database):
                 row = db.execute(sql, (name,)).fetchone()
         return int(row[0]), bool(row[1])
 
+    def webhook_pass(
+        self, name: str, limit: int
+    ) -> tuple[int, bool, list[tuple[StoredEvent, int | None]]]:
+        """(cursor, disabled, first batch after the cursor) for one pass."""
+        cursor, disabled = self.webhook_cursor(name)
+        return cursor, disabled, [] if disabled else self.webhook_batch(name, cursor, limit)
+
     def webhook_batch(
         self, name: str, after: int, limit: int
     ) -> list[tuple[StoredEvent, int | None]]:
