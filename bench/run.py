@@ -24,6 +24,7 @@ timed test).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import json
 import os
@@ -108,8 +109,23 @@ def main() -> int:
         help="also run the largest viewer case with the server under pyinstrument"
         " (server_profile.txt; its figures are not reported)",
     )
+    parser.add_argument(
+        "--score-from",
+        type=Path,
+        help="measure the `score run` of another checkout (say, a `git worktree` of an"
+        " older commit): only the parts that spawn the server are meaningful then",
+    )
+    parser.add_argument(
+        "--viewers", help="viewer counts to measure, comma-separated (default: all)"
+    )
     args = parser.parse_args()
     settings = QUICK if args.quick else FULL
+    if args.viewers:
+        wanted = {int(count) for count in args.viewers.split(",")}
+        rounds = {n: r for n, r in settings.viewer_rounds.items() if n in wanted}
+        settings = dataclasses.replace(settings, viewer_rounds=rounds)
+    if args.score_from:
+        os.environ["SCORE_BENCH_FROM"] = str(args.score_from.resolve())
     out: Path = args.out
     work = out / "work"
     shutil.rmtree(work, ignore_errors=True)
@@ -119,8 +135,8 @@ def main() -> int:
     results: dict[str, Any] = {
         "meta": {
             "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-            "command": "uv run --group bench python bench/run.py"
-            + (" --quick" if args.quick else ""),
+            "command": " ".join(["uv run --group bench python bench/run.py", *sys.argv[1:]]),
+            "score_from": str(args.score_from or ""),
             "quick": args.quick,
             "machine": machine(),
             "git": git_revision(),

@@ -131,8 +131,11 @@ async def start_score(
             "run", "--db", str(db), "--port", "0", "--no-open", *extra, wrapper=wrapper
         )
     )
+    # `python -m score` imports the package of its working directory first: a
+    # checkout named by SCORE_BENCH_FROM (run.py --score-from) is measured instead.
     process = await trio.lowlevel.open_process(
         argv,
+        cwd=os.environ.get("SCORE_BENCH_FROM") if not original else None,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -107,8 +107,7 @@ async def _connect_viewer(
 async def _command(control: RawWebSocket, request_id: int, seconds: float) -> tuple[int, int]:
     """Send `set`; return (sent_ns, last_event_id of the answer)."""
     text = json.dumps({"command": "set", "seconds": seconds, "id": request_id})
-    sent = time.time_ns()
-    await control.send_text(text)
+    sent = await control.send_text(text)
     while True:
         opcode, payload, _arrival, _parsed = await control.receive_frame()
         if opcode != TEXT:

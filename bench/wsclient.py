@@ -177,8 +177,18 @@ class RawWebSocket:
             self._read_available()
         return self._frames.popleft()
 
-    async def send_text(self, text: str) -> None:
-        await _send_all(self.sock, masked_frame(TEXT, text.encode()))
+    async def send_text(self, text: str) -> int:
+        """Send one text frame; return the instant (CLOCK_REALTIME ns) just before
+        the system call that wrote it, the frame built first, so nothing of the
+        client's (a task switch, a garbage collection) falls between the two."""
+        frame = masked_frame(TEXT, text.encode())
+        sent_ns = time.time_ns()
+        try:
+            written = self.raw.send(frame)
+        except BlockingIOError:
+            written = 0
+        await _send_all(self.sock, frame[written:])
+        return sent_ns
 
     async def aclose(self) -> None:
         """Send a close frame (1000) and close the socket, without waiting for the
