@@ -273,8 +273,8 @@ class PusherSupervisor:
         self.destination_states = [report.state(running, now) for report in self.reports]
         self.status = delivery.pusher_status(state, self._oldest_undelivered, now)
         worst = webhook_policy.worst(d["status"] for d in self.destination_states)
-        if self.status == "healthy" and worst in ("failing", "disabled"):
-            self.status = "pending"  # a webhook refuses: the operator must see it
+        if state is ProcessState.RUNNING and worst in ("failing", "disabled"):
+            self.status = "pending"  # a webhook refuses: the operator must see which
             failing = [d for d in self.destination_states if d["status"] == worst]
             self.problem = f"{failing[0]['name']}: {failing[0]['last_error']}"
         if state is ProcessState.RUNNING and self._oldest_undelivered is None:
