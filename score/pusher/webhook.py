@@ -228,7 +228,8 @@ class WebhookWorker:
             return None, "no answer in time", None
         except httpx.HTTPError as exc:
             # The message never carries the URL (it could hold credentials).
-            return None, f"{type(exc).__name__}: {exc}".split(" for url")[0], None
+            message = f"{type(exc).__name__}: {exc}".split(" for url")[0]
+            return None, message.replace(self.destination.target, self.name), None
         retry_after = webhook_policy.parse_retry_after(
             response.headers.get("retry-after"), self.wall_s()
         )
