@@ -90,3 +90,21 @@ def test_a_file_s_report_follows_its_delivered_marks(store: Store) -> None:
     assert (report.position, report.behind, report.delivered) == (3, 2, 3)
     assert report.oldest_pending_at == 1_004
     assert store.delivery_latency([8_000])["file:/x.log"] == ([3], 3, 3 * 9_000 - 3_006)
+
+
+def test_score_deliveries_lists_a_webhook_before_its_first_event_is_settled(
+    store: Store,
+) -> None:
+    store.webhook_cursor(HOOK)
+    store.record_failure(HOOK, 1, "HTTP 503", disable=False)
+    store.mark_delivered("file:/x.log", 1, 5, 9_000)
+    file, hook = store.summary()
+    assert (file.destination, file.pending) == ("file:/x.log", 0)
+    assert (hook.destination, hook.pending, hook.failed, hook.failed_attempts) == (HOOK, 5, 1, 1)
+    assert hook.last_error == "HTTP 503" and hook.oldest_pending_at == 1_001
+    store.close()
+    store = Store.open(":memory:")
+    store.webhook_cursor(HOOK)
+    (empty,) = store.summary()  # no deliveries rows at all: listed from its own table
+    store.close()
+    assert (empty.destination, empty.pending, empty.oldest_pending_at) == (HOOK, 0, None)

@@ -183,4 +183,17 @@ class Deliveries(DestinationTable):
                     None if oldest is None else int(oldest),
                 )
             )
-        return found
+        # A webhook that has had no event yet (nothing to send, or every attempt at
+        # the first one is still failing): listed all the same.
+        listed = {summary.destination for summary in found}
+        for name, attempts, error, off in self._db.execute(
+            "SELECT name, failed_attempts, last_error, disabled FROM destinations"
+        ):
+            if name not in listed:
+                first = self._scalar("SELECT created_at FROM events ORDER BY id LIMIT 1")
+                found.append(
+                    DestinationSummary(
+                        name, 0, total, 0, None, 0, int(attempts), error, bool(off), first
+                    )
+                )
+        return sorted(found, key=lambda summary: summary.destination)
