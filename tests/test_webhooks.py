@@ -188,6 +188,7 @@ async def test_a_pusher_killed_mid_post_sends_the_event_again_with_the_same_id(
         (["--to", "mqtt://broker/x"], None, "unknown destination scheme 'mqtt'"),
         (["--to", "https://user:pw@h/x"], None, "SCORE_WEBHOOK_SECRET, which is not set"),
         (["--config", "missing.toml"], None, "cannot read the config"),
+        (["--to", "same.log", "--events-log", "same.log"], None, "same.log is named twice"),
         ([], '[[destinations]]\nurl = "https://h/x"\n', "a webhook needs a secret"),
         (
             [],

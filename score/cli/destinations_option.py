@@ -14,7 +14,16 @@ from score.cli.app import fail
 from score.core.destinations import ConfigError, Destination, from_cli
 
 
-def resolve_destinations(urls: list[str], config: Path | None) -> list[Destination]:
+def resolve_destinations(
+    urls: list[str], config: Path | None, events_log: Path | None = None
+) -> list[Destination]:
+    found = _resolve(urls, config)
+    if events_log is not None and str(events_log.absolute()) in {d.target for d in found}:
+        raise fail(f"{events_log} is named twice (--events-log and a destination)", 2)
+    return found
+
+
+def _resolve(urls: list[str], config: Path | None) -> list[Destination]:
     text: str | None = None
     if config is not None:
         try:

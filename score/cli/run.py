@@ -84,7 +84,7 @@ def run(
     from score.cli.app import fail
     from score.cli.destinations_option import resolve_destinations
 
-    targets = resolve_destinations(to, config_file)
+    targets = resolve_destinations(to, config_file, events_log)
     from score.shell.db_lock import DatabaseLock
     from score.shell.store_errors import StoreError
 
