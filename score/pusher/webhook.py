@@ -12,6 +12,7 @@ lost. Signing is the `standardwebhooks` library's.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import time
@@ -112,8 +113,12 @@ class WebhookWorker:
                         await wake.wait_after(seen)
         finally:
             if self._store is not None:
-                store, self._store = self._store, None
                 with trio.CancelScope(shield=True):
+                    # Stopped between two groups of marks: mark what was answered, so
+                    # the next start does not send it again.
+                    with contextlib.suppress(_Rewound, StoreError, sqlite3.Error):
+                        await self._flush()
+                    store, self._store = self._store, None
                     await self._call(store.close)
 
     async def deliver_pending(self, client: httpx.AsyncClient) -> None:
