@@ -22,7 +22,6 @@ import argparse
 import http.client
 import json
 import os
-import re
 import shutil
 import signal
 import statistics
@@ -32,8 +31,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.processes import served_port
+
 ROOT = Path(__file__).resolve().parent.parent
-URL_LINE = re.compile(rb"Score is serving on http://[\d.]+:(\d+)/")
 TARGETS = {"size": 20.0, "help": 300.0, "serve": 1000.0}  # MB, ms, ms
 
 
@@ -99,9 +99,8 @@ def time_serving(binary: Path, env: dict[str, str], cwd: Path, db: Path) -> floa
         assert process.stdout is not None
         port = 0
         for line in process.stdout:  # Rich flushes each printed line
-            match = URL_LINE.search(line)
-            if match:
-                port = int(match.group(1))
+            if (found := served_port(line)) is not None:
+                port = found
                 break
         if not port:
             raise RuntimeError(f"score run exited ({process.wait()}) without serving")

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import trio
 
-URL_LINE = re.compile(rb"Score is serving on http://[^:/]+:(\d+)/")
+from tests.processes import served_port
+
 WARNING_LINE = re.compile(rb"\b(WARNING|ERROR|CRITICAL|Traceback)\b")
 
 
@@ -84,9 +85,9 @@ class ScoreServer:
 async def _drain(stream: trio.abc.ReceiveStream, into: bytearray, server: ScoreServer) -> None:
     async for chunk in stream:
         into.extend(chunk)
-        if not server.url_seen.is_set() and (match := URL_LINE.search(into)):
+        if not server.url_seen.is_set() and (port := served_port(into)) is not None:
             server.url_ns = time.perf_counter_ns()
-            server.port = int(match.group(1))
+            server.port = port
             server.url_seen.set()
 
 
