@@ -124,6 +124,7 @@ class WebhookWorker:
     async def deliver_pending(self, client: httpx.AsyncClient) -> None:
         if self._store is None:
             self._store = await self._call(lambda: Store.open(self.db, create=False))
+            await self._call(self._store.mark_without_fsync)
             self._game_id = await self._call(self._store.game_id)
         store = self._store
         # The cursor is reread at every pass (`retry` and `resend` move it back), in
