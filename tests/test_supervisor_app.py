@@ -204,3 +204,23 @@ async def test_the_pusher_can_be_turned_off(db_path: Path, nursery: trio.Nursery
     assert state["pusher_status"] == "unknown"
     assert not (db_path.with_name("score.events.log")).exists()
     await running.stop()
+
+
+async def test_the_state_lists_each_destination(pushing_app: RunningApp, db_path: Path) -> None:
+    port = pushing_app.port
+    await post_json(port, "/clock", {"seconds": 30})
+    log = db_path.with_name("score.events.log").absolute()
+    expected = [
+        {
+            "name": destination_name(str(log)),
+            "status": "healthy",
+            "behind": 0,
+            "dead_letters": 0,
+            "last_error": None,
+        }
+    ]
+    with trio.fail_after(10):
+        while (await http(port, "GET", "/state")).json()["state"].get("destinations") != expected:
+            await trio.sleep(0.05)
+    async with open_ws(port) as ws:  # the same list reaches every viewer
+        assert (await receive_json(ws))["state"]["destinations"] == expected

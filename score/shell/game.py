@@ -17,7 +17,6 @@ the instant the clock reached zero, and broadcasts at least once a second.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,9 +27,10 @@ from score.core import wire
 from score.core.clock import Clock, expires_at, expiry_due, fold
 from score.core.commands import Command, execute
 from score.core.errors import ScoreError
-from score.core.events import ClockExpired, NewEvent, StoredEvent, to_payload
+from score.core.events import NewEvent, StoredEvent
 from score.core.restore import restore_summary
 from score.shell.async_store import AsyncStore
+from score.shell.console_events import log_recorded
 from score.shell.fanout import Fanout
 from score.shell.store_errors import StoreError, StoreFull
 from score.shell.wall_clock import TimeSource, system_wall_ms
@@ -39,11 +39,6 @@ log = logging.getLogger("score.game")
 
 SNAPSHOT_EVERY = 1000
 """Events between two snapshots of the clock."""
-
-LINES_PER_COMMIT = 4
-"""Console lines a commit may take, one per event; a larger group commit (a script
-sending hundreds of commands a second) is summed up in one line, as a line costs
-about 0.2 ms to render, more than the commit itself. Time up always has its line."""
 
 VIEWER_QUEUE = 32
 """Messages an in-process viewer may fall behind by before it is dropped."""
@@ -74,6 +69,8 @@ class Game:
         self.time = time_source
         self.pusher_status = "unknown"
         self.pusher_detail: str | None = None
+        self.destinations: list[dict[str, Any]] | None = None
+        """Each destination's status (None: no pusher, nothing to list)."""
         self.restored = "new game: nothing stored yet"
         """What the start found in the database, in words (see core.restore)."""
         self._lock = trio.Lock()
@@ -185,12 +182,23 @@ class Game:
 
     def state_message(self, request_id: Any = None) -> dict[str, Any]:
         return wire.state_message(
-            self.clock, self.time.now(), self.pusher_status, request_id, self.pusher_detail
+            self.clock,
+            self.time.now(),
+            self.pusher_status,
+            request_id,
+            self.pusher_detail,
+            self.destinations,
         )
 
-    def set_pusher_status(self, status: str, detail: str | None = None) -> None:
-        if (status, detail) != (self.pusher_status, self.pusher_detail):
-            self.pusher_status, self.pusher_detail = status, detail
+    def set_pusher_status(
+        self,
+        status: str,
+        detail: str | None = None,
+        destinations: list[dict[str, Any]] | None = None,
+    ) -> None:
+        new = (status, detail, destinations)
+        if new != (self.pusher_status, self.pusher_detail, self.destinations):
+            self.pusher_status, self.pusher_detail, self.destinations = new
             self.broadcast()
 
     def expiry_deadline(self) -> float | None:
@@ -230,29 +238,6 @@ class Game:
         except (trio.WouldBlock, trio.ClosedResourceError, trio.BrokenResourceError):
             self.unsubscribe(viewer)
             viewer.on_drop()
-
-
-def log_recorded(stored: list[StoredEvent]) -> None:
-    """The console lines for one commit."""
-    if len(stored) <= LINES_PER_COMMIT:
-        for event in stored:
-            log.info("%s", describe(event))
-        return
-    kinds = Counter(str(event.type) for event in stored)
-    summary = ", ".join(f"{count} {kind}" for kind, count in kinds.items())
-    log.info("%s in one commit (events %d-%d)", summary, stored[0].id, stored[-1].id)
-    for event in stored:
-        if isinstance(event.data, ClockExpired):
-            log.info("%s", describe(event))
-
-
-def describe(event: StoredEvent) -> str:
-    """One console line for a recorded event."""
-    if isinstance(event.data, ClockExpired):
-        return f"time up: the clock reached 0.0 (event {event.id})"
-    fields = to_payload(event.data)
-    detail = f" {wire.encode(fields)}" if fields else ""
-    return f"{event.type}{detail} (event {event.id})"
 
 
 async def run_clock(

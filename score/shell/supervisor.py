@@ -68,7 +68,7 @@ class PusherSupervisor:
         db: Path,
         destinations: Sequence[Path | Destination],
         now: Callable[[], int],
-        on_status: Callable[[str, str | None], None],
+        on_status: Callable[[str, str | None, list[dict[str, Any]]], None],
         policy: RestartPolicy | None = None,
     ) -> None:
         """`now` is the game's time (ms); `on_status` hears every `pusher_status`,
@@ -280,7 +280,8 @@ class PusherSupervisor:
         if state is ProcessState.RUNNING and self._oldest_undelivered is None:
             if self.status == "healthy":
                 self.problem = None  # everything is delivered: what went wrong is over
-        self.on_status(self.status, self.problem if self.status in ("pending", "dead") else None)
+        detail = self.problem if self.status in ("pending", "dead") else None
+        self.on_status(self.status, detail, self.destination_states)
 
 
 def _describe(code: int | None) -> str:
