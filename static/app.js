@@ -22,6 +22,7 @@ import {
 import { ClockView, openConnection, runPage } from "./clock-view.js";
 import { adjustedSeconds, parseTime } from "./format.js";
 import { showJoinPanel } from "./join.js";
+import { DeliveryStatus } from "./delivery-status.js";
 import { showRestored } from "./restored.js";
 
 const $ = (id) => document.getElementById(id);
@@ -33,10 +34,7 @@ const el = {
   form: $("set-form"),
   input: $("time-input"),
   inputError: $("input-error"),
-  statusLight: $("status-light"),
   statusLabel: $("status-label"),
-  statusDetail: $("status-detail"),
-  statusDestinations: $("status-destinations"),
   banner: $("banner"),
   warnInput: $("warn-input"),
 };
@@ -59,38 +57,12 @@ const view = new ClockView(model, $("clock"), {
 // ---------------------------------------------------------------------------------------
 // Drawing
 
-const STATUS_HELP = {
-  unknown: "No delivery process yet",
-  healthy: "Every event delivered",
-  pending: "Some events not delivered yet",
-  dead: "Delivery process not running",
-};
-let shownStatus = null;
-let shownDetail = null;
-let shownDestinations = "";
-
-/** One line per destination under the light: its own light, name, and what is wrong. */
-function renderDestinations(list) {
-  const items = Array.isArray(list) ? list : [];
-  const key = JSON.stringify(items);
-  if (key === shownDestinations) return;
-  shownDestinations = key;
-  el.statusDestinations.replaceChildren(
-    ...items.map((d) => {
-      const item = document.createElement("li");
-      const light = document.createElement("span");
-      light.className = "light small";
-      light.dataset.status = d.status;
-      const facts = [d.status];
-      if (d.behind) facts.push(`${d.behind} behind`);
-      if (d.dead_letters) facts.push(`${d.dead_letters} dead letters`);
-      if (d.last_error && d.status !== "healthy") facts.push(d.last_error);
-      item.append(light, ` ${d.name}: ${facts.join(", ")}`);
-      return item;
-    }),
-  );
-  el.statusDestinations.hidden = items.length < 2 && items.every((d) => d.status === "healthy");
-}
+const delivery = new DeliveryStatus({
+  light: $("status-light"),
+  label: $("status-label"),
+  detail: $("status-detail"),
+  list: $("status-destinations"),
+});
 
 function render() {
   const drawn = view.render();
@@ -105,20 +77,7 @@ function render() {
     el.runState.textContent = phaseLabel(drawn.phase);
     el.endMark.hidden = drawn.phase !== "timeup";
   }
-  const status = model.pusherStatus;
-  if (status !== shownStatus) {
-    el.statusLight.dataset.status = status;
-    el.statusLabel.textContent = `Delivery: ${status}`;
-    el.statusLight.title = STATUS_HELP[status] || status;
-    shownStatus = status;
-  }
-  const detail = model.pusherDetail;
-  if (detail !== shownDetail) {
-    el.statusDetail.textContent = detail ? `Delivery: ${detail}` : "";
-    el.statusDetail.hidden = !detail;
-    shownDetail = detail;
-  }
-  renderDestinations(model.state && model.state.destinations);
+  delivery.render(model.pusherStatus, model.pusherDetail, model.state && model.state.destinations);
 }
 
 // ---------------------------------------------------------------------------------------
