@@ -162,7 +162,11 @@ class Game:
         self._changed = trio.Event()
         self.broadcast()
         if any(event.id % SNAPSHOT_EVERY == 0 for event in stored):
-            await self.save_snapshot()
+            # Shielded: once the events are stored, nothing here may be cancelled, so
+            # a cancelled commit is always one that recorded nothing (its waiters are
+            # told so in _commit_queued, which must never say it of stored events).
+            with trio.CancelScope(shield=True):
+                await self.save_snapshot()
 
     async def save_snapshot(self) -> None:
         """Remember the folded clock, so the next start replays only the tail.
