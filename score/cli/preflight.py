@@ -3,8 +3,9 @@
 An events log that belongs to another database (it holds event ids beyond the
 database's last one) would make the pusher fail and retry forever while the status
 light stays yellow; it is refused here instead, before anything is served. Nothing is
-written: the file's last complete line is read back with the pure helpers of
-`score.core.delivery`, and the database is opened read-only by the store.
+written: the file's last complete line is read back as the pusher reads it
+(`jsonl_file.read_tail`) and judged by the pusher's own rule (`delivery.reconcile`);
+the database is opened read-only by the store.
 """
 
 from __future__ import annotations
@@ -14,11 +15,9 @@ from pathlib import Path
 
 from score.cli.app import fail
 from score.core import delivery
+from score.pusher.jsonl_file import read_tail
 from score.shell.app import Config
 from score.shell.store import Store, StoreError
-
-FIRST_WINDOW = 4096
-"""Bytes read from the end of an events log first; grown until a whole line fits."""
 
 
 class PreflightError(Exception):
@@ -38,7 +37,7 @@ def check_destinations(db: Path, destinations: list[Path]) -> None:
     database_last = database_last_event_id(db)
     for path in destinations:
         file_last = file_last_event_id(path)
-        if file_last is not None and file_last > database_last:
+        if file_last is not None and delivery.reconcile(file_last, 0, database_last).foreign:
             held = f"{db} has none" if database_last == 0 else f"{db} ends at {database_last}"
             raise PreflightError(
                 f"{path} holds events up to {file_last} but {held}: it belongs to another"
@@ -78,14 +77,7 @@ def file_last_event_id(path: Path) -> int | None:
     except OSError as error:
         raise PreflightError(f"cannot read {path}: {error.strerror}") from None
     try:
-        size = os.fstat(fd).st_size
-        window = FIRST_WINDOW
-        while True:
-            start = max(0, size - window)
-            tail = delivery.scan_tail(os.pread(fd, size - start, start), start == 0)
-            if tail is not None:
-                break
-            window *= 4
+        _, _, tail = read_tail(fd)
     finally:
         os.close(fd)
     if tail.last_line is None:

@@ -106,16 +106,22 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def _repair_tail(fd: int, path: Path) -> tuple[int, int]:
-    """Cut a torn last line; return (last complete line's event id, bytes cut)."""
+def read_tail(fd: int) -> tuple[int, int, delivery.Tail]:
+    """(file size, offset of the window read, its tail): the end of the file, read in
+    a window grown until it holds a whole line. Reads only."""
     size = os.fstat(fd).st_size
     window = FIRST_WINDOW
     while True:
         start = max(0, size - window)
         tail = delivery.scan_tail(os.pread(fd, size - start, start), at_file_start=start == 0)
         if tail is not None:
-            break
+            return size, start, tail
         window *= 4
+
+
+def _repair_tail(fd: int, path: Path) -> tuple[int, int]:
+    """Cut a torn last line; return (last complete line's event id, bytes cut)."""
+    size, start, tail = read_tail(fd)
     torn = size - (start + tail.keep)
     if torn:
         os.ftruncate(fd, start + tail.keep)
