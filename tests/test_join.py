@@ -9,11 +9,10 @@ import re
 from pathlib import Path
 
 import pytest
-import qrcode
 import trio
 from rich.console import Console
 
-from score.cli.join import QR_BORDER, qr_code
+from score.cli.join import qr_code, qr_matrix
 from score.shell.network import join_urls, lan_addresses
 from tests.client import http, post_json
 from tests.processes import run_on_a_terminal, start_score
@@ -23,16 +22,6 @@ pytestmark = pytest.mark.slow  # real `score` processes: seconds each
 TOP = {" ": False, "▀": True, "▄": False, "█": True}
 BOTTOM = {" ": False, "▀": False, "▄": True, "█": True}
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-def expected_matrix(data: str) -> list[list[bool]]:
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_L, border=QR_BORDER)
-    code.add_data(data)
-    code.make(fit=True)
-    matrix: list[list[bool]] = code.get_matrix()
-    if len(matrix) % 2:
-        matrix.append([False] * len(matrix[0]))
-    return matrix
 
 
 def read_matrix(rows: list[str]) -> list[list[bool]]:
@@ -49,7 +38,7 @@ def test_the_qr_code_draws_every_module_black_on_white() -> None:
     text = qr_code(url)
     rows = [line.removeprefix("  ") for line in text.plain.split("\n")]
     assert len({len(row) for row in rows}) == 1
-    assert read_matrix(rows) == expected_matrix(url)
+    assert read_matrix(rows) == qr_matrix(url)
     assert all(str(span.style) == "#000000 on #ffffff" for span in text.spans)
     console = Console(force_terminal=True, color_system="truecolor", width=120)
     with console.capture() as captured:
@@ -93,5 +82,5 @@ def test_a_terminal_gets_a_qr_code_of_the_operator_url(tmp_path: Path) -> None:
     url = scan.split("Scan to open ")[1].strip()
     assert url.endswith("/?token=tablet-token")
     assert f"  operator page: {url}" in lines
-    drawn = lines[lines.index(scan) - len(expected_matrix(url)) // 2 : lines.index(scan)]
-    assert read_matrix([line.removeprefix("  ") for line in drawn]) == expected_matrix(url)
+    drawn = lines[lines.index(scan) - len(qr_matrix(url)) // 2 : lines.index(scan)]
+    assert read_matrix([line.removeprefix("  ") for line in drawn]) == qr_matrix(url)

@@ -49,8 +49,8 @@ def announce(console: Console, url: str, host: str, port: int, token: str | None
         say(f"  Scan to open {operator_urls[0]}")
 
 
-def qr_code(data: str) -> Text:
-    """`data` as a QR code in half blocks: two modules a character, top and bottom."""
+def qr_matrix(data: str) -> list[list[bool]]:
+    """`data` as qrcode's matrix of modules (dark = True), an even number of rows."""
     import qrcode  # imported here: only a network bind on a terminal draws one
 
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_L, border=QR_BORDER)
@@ -59,6 +59,12 @@ def qr_code(data: str) -> Text:
     matrix: list[list[bool]] = code.get_matrix()
     if len(matrix) % 2:
         matrix.append([False] * len(matrix[0]))
+    return matrix
+
+
+def qr_code(data: str) -> Text:
+    """`data` as a QR code in half blocks: two modules a character, top and bottom."""
+    matrix = qr_matrix(data)
     rows = [
         "".join(_half_block(up, down) for up, down in zip(top, bottom, strict=True))
         for top, bottom in zip(matrix[::2], matrix[1::2], strict=True)
