@@ -13,6 +13,12 @@ import h11
 import trio
 from trio_websocket import WebSocketConnection, wrap_client_stream
 
+RAW_WS_HANDSHAKE = (
+    b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+)
+"""A WebSocket upgrade written by hand, for tests that own the raw socket."""
+
 
 @dataclass
 class HttpResult:

@@ -12,7 +12,7 @@ import trio
 
 from score.shell.app import RunningApp
 from score.shell.outbox import STALL_SECONDS
-from tests.client import command, open_ws, receive_json
+from tests.client import RAW_WS_HANDSHAKE, command, open_ws, receive_json
 
 CHANGES = 1000
 
@@ -40,12 +40,8 @@ async def test_a_paused_viewer_gets_the_newest_state_not_every_one(app: RunningA
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     await sock.connect(("127.0.0.1", app.port))
     paused = trio.SocketStream(sock)
-    handshake = (
-        b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-    )
     async with paused, open_ws(app.port) as operator:
-        await paused.send_all(handshake)
+        await paused.send_all(RAW_WS_HANDSHAKE)
         head = b""
         while b"\r\n\r\n" not in head:
             head += await paused.receive_some(1)

@@ -13,7 +13,7 @@ from trio_websocket import ConnectionClosed
 from score.shell.app import Config, RunningApp, choose_token, run_app
 from score.shell.http import Limits
 from score.shell.network import join_urls
-from tests.client import command, http, open_ws, post_json, receive_json
+from tests.client import RAW_WS_HANDSHAKE, command, http, open_ws, post_json, receive_json
 
 TOKEN = "s3cret-token"
 
@@ -140,10 +140,7 @@ async def test_two_megabyte_messages(app: RunningApp) -> None:
 async def test_invalid_utf8_in_a_text_frame_closes_only_that_connection(app: RunningApp) -> None:
     stream = await trio.open_tcp_stream("127.0.0.1", app.port)
     async with stream:
-        await stream.send_all(
-            b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-        )
+        await stream.send_all(RAW_WS_HANDSHAKE)
         with trio.fail_after(5):
             assert b" 101 " in await stream.receive_some(4096)
         # A masked text frame (FIN, opcode 1) whose payload is not UTF-8.

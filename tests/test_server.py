@@ -14,7 +14,7 @@ from trio_websocket import ConnectionClosed, wrap_client_stream
 
 from score.shell.app import Config, RunningApp, run_app
 from score.shell.store import Store
-from tests.client import command, http, open_ws, post_json, receive_json
+from tests.client import RAW_WS_HANDSHAKE, command, http, open_ws, post_json, receive_json
 
 
 def stored_count(db_path: Path) -> int:
@@ -240,12 +240,8 @@ async def test_a_slow_viewer_is_dropped_and_others_keep_going(app: RunningApp) -
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     await sock.connect(("127.0.0.1", app.port))
     stuck = trio.SocketStream(sock)
-    handshake = (
-        b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-    )
     async with stuck, open_ws(app.port) as ws:
-        await stuck.send_all(handshake)
+        await stuck.send_all(RAW_WS_HANDSHAKE)
         await receive_json(ws)
         with trio.fail_after(5):
             while app.game.viewer_count < 2:
