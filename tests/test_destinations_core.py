@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from score.core import destinations, webhook_policy
+from score.core.delivery import ProcessState
 from score.core.destinations import ConfigError, Destination, from_cli
-from score.core.webhook_policy import Verdict, after_attempt
+from score.core.webhook_policy import Verdict, after_attempt, light
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 ENV = {"HOOK_SECRET": SECRET, "SCORE_WEBHOOK_SECRET": SECRET}
@@ -187,3 +188,30 @@ def test_the_state_lists_destinations_as_a_new_key_and_keeps_the_others() -> Non
     assert "destinations" not in plain["state"]
     assert with_list["state"].pop("destinations") == listed
     assert with_list == plain
+
+
+# -- the light: the supervisor's rule, decided in the core ------------------------
+
+RUNNING = ProcessState.RUNNING
+FILE_OK = {"name": "file:/srv/g.events.log", "status": "healthy", "last_error": None}
+HOOK_DOWN = {"name": "https://x.example/h", "status": "failing", "last_error": "HTTP 500"}
+
+
+def test_a_failing_webhook_makes_the_light_pending_and_names_itself() -> None:
+    shown = light(RUNNING, None, 5_000, [FILE_OK, HOOK_DOWN], None)
+    assert (shown.status, shown.detail) == ("pending", "https://x.example/h: HTTP 500")
+
+
+def test_the_problem_is_kept_through_the_grace_and_forgotten_once_all_is_delivered() -> None:
+    # Undelivered for less than the grace: green, but what went wrong is remembered.
+    kept = light(RUNNING, 4_500, 5_000, [FILE_OK], "disk full")
+    assert (kept.status, kept.problem, kept.detail) == ("healthy", "disk full", None)
+    late = light(RUNNING, 1_000, 5_000, [FILE_OK], kept.problem)
+    assert (late.status, late.detail) == ("pending", "disk full")
+    done = light(RUNNING, None, 5_000, [FILE_OK], late.problem)
+    assert (done.status, done.problem, done.detail) == ("healthy", None, None)
+
+
+def test_a_dead_pusher_says_how_it_died() -> None:
+    shown = light(ProcessState.EXITED, None, 5_000, [], "the pusher was killed by signal 9")
+    assert (shown.status, shown.detail) == ("dead", "the pusher was killed by signal 9")

@@ -9,10 +9,13 @@ jitter and the current instant are passed in, so every rule is tested synchronou
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
+from typing import Any
+
+from score.core.delivery import ProcessState, pusher_status
 
 JITTER = 0.2
 """A retry waits its scheduled delay times a random factor in [0.8, 1.2)."""
@@ -116,3 +119,37 @@ def destination_status(
 
 def worst(statuses: Iterable[str]) -> str:
     return max(statuses, key=ORDER.index, default="healthy")
+
+
+@dataclass(frozen=True)
+class Light:
+    """The status light, and what went wrong last."""
+
+    status: str
+    problem: str | None
+    """Remembered across calls: cleared only once everything is delivered."""
+    detail: str | None
+    """What the light says: the problem while it is pending or dead."""
+
+
+def light(
+    process: ProcessState,
+    oldest_undelivered_at: int | None,
+    now: int,
+    destinations: Sequence[Mapping[str, Any]],
+    problem: str | None,
+) -> Light:
+    """The light from the child's state, the oldest undelivered event and each
+    destination's status: a webhook that fails or is disabled makes it pending and
+    names itself; whatever went wrong is forgotten only once nothing is waiting (not
+    merely when the grace period makes the light green)."""
+    status = pusher_status(process, oldest_undelivered_at, now)
+    running = process is ProcessState.RUNNING
+    unwell = worst(d["status"] for d in destinations)
+    if running and unwell in ("failing", "disabled"):
+        status = "pending"
+        first = next(d for d in destinations if d["status"] == unwell)
+        problem = f"{first['name']}: {first['last_error']}"
+    if running and oldest_undelivered_at is None and status == "healthy":
+        problem = None
+    return Light(status, problem, problem if status in ("pending", "dead") else None)

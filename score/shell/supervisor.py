@@ -271,17 +271,11 @@ class PusherSupervisor:
         now = self.now()
         running = state is ProcessState.RUNNING
         self.destination_states = [report.state(running, now) for report in self.reports]
-        self.status = delivery.pusher_status(state, self._oldest_undelivered, now)
-        worst = webhook_policy.worst(d["status"] for d in self.destination_states)
-        if state is ProcessState.RUNNING and worst in ("failing", "disabled"):
-            self.status = "pending"  # a webhook refuses: the operator must see which
-            failing = [d for d in self.destination_states if d["status"] == worst]
-            self.problem = f"{failing[0]['name']}: {failing[0]['last_error']}"
-        if state is ProcessState.RUNNING and self._oldest_undelivered is None:
-            if self.status == "healthy":
-                self.problem = None  # everything is delivered: what went wrong is over
-        detail = self.problem if self.status in ("pending", "dead") else None
-        self.on_status(self.status, detail, self.destination_states)
+        shown = webhook_policy.light(
+            state, self._oldest_undelivered, now, self.destination_states, self.problem
+        )
+        self.status, self.problem = shown.status, shown.problem
+        self.on_status(shown.status, shown.detail, self.destination_states)
 
 
 def _describe(code: int | None) -> str:
