@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from score.cli.app import DB_OPTION, app
+from score.cli.app import DB_OPTION, app, fail
 
 EXAMPLES = """Examples:
 
@@ -79,15 +79,14 @@ def run(
     Serves until Ctrl+C. Every change is stored in the database first, so a restart
     with the same --db resumes exactly where the clock was.
     """
-    # The database's lock first, before the Trio side is imported (about a second):
-    # a second `score run` on the same game is refused at once.
-    from score.cli.app import fail
+    # Destinations checked and the database's lock taken before the Trio side is
+    # imported (about a second): a bad config or a second `score run` on the same game
+    # is refused at once.
     from score.cli.destinations_option import resolve_destinations
-
-    targets = resolve_destinations(to, config_file, events_log)
     from score.shell.db_lock import DatabaseLock
     from score.shell.store_errors import StoreError
 
+    targets = resolve_destinations(to, config_file, events_log)
     try:
         lock = DatabaseLock.acquire(db)
     except StoreError as error:
