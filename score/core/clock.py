@@ -18,7 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from score.core.events import ClockSet, NewEvent, StoredEvent, clock_expired
-from score.core.tenths import seconds_to_ms
+from score.core.game_events import ClockAdjusted
+from score.core.tenths import MAX_SECONDS, seconds_to_ms
+
+MAX_MS = round(MAX_SECONDS * 1000)
 
 
 @dataclass(frozen=True)
@@ -60,13 +63,19 @@ def expiry_due(clock: Clock, now: int) -> list[NewEvent]:
 
 Step = tuple[int | None, str, int, float | None]
 """One event as the fold needs it: (id or None if not stored yet, type, created_at,
-seconds for CLOCK_SET else None). The store can produce these straight from SQL."""
+seconds for CLOCK_SET, delta_ms for CLOCK_ADJUSTED, else None). The store can
+produce these straight from SQL."""
 
 
 def step_of(event: StoredEvent | NewEvent) -> Step:
     event_id = event.id if isinstance(event, StoredEvent) else None
-    seconds = event.data.seconds if isinstance(event.data, ClockSet) else None
-    return (event_id, str(event.type), event.created_at, seconds)
+    data = event.data
+    number: float | None = None
+    if isinstance(data, ClockSet):
+        number = data.seconds
+    elif isinstance(data, ClockAdjusted):
+        number = data.delta_ms
+    return (event_id, str(event.type), event.created_at, number)
 
 
 def fold_steps(steps: Iterable[Step], start: Clock | None = None) -> Clock:
@@ -92,6 +101,13 @@ def fold_steps(steps: Iterable[Step], start: Clock | None = None) -> Clock:
                 anchor = at
         elif kind == "CLOCK_EXPIRED":
             remaining, running, anchor = 0, False, at
+        elif kind == "CLOCK_ADJUSTED":
+            # A nudge of the shown time, from this event's instant; kept in range.
+            if seconds is None:
+                raise ValueError(f"event {event_id}: CLOCK_ADJUSTED without delta_ms")
+            left = remaining - elapsed(anchor, at) if running else remaining
+            remaining = min(MAX_MS, max(0, left + int(seconds)))
+            anchor = at
         else:
             raise ValueError(f"event {event_id}: unknown event type {kind!r}")
         if event_id is not None:

@@ -1,4 +1,4 @@
-"""Events: what happened to the clock, as typed values, and their one codec.
+"""Events: what happened to the clock and the game, as typed values, and their one codec.
 
 An event is a typed payload (`ClockSet`, `GameStarted`, ...) stamped with the
 wall-clock instant (Unix milliseconds) it happened at. `NewEvent` is one the core
@@ -16,15 +16,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any, ClassVar
 
-
-class EventType(StrEnum):
-    CLOCK_SET = "CLOCK_SET"
-    GAME_STARTED = "GAME_STARTED"
-    GAME_PAUSED = "GAME_PAUSED"
-    CLOCK_EXPIRED = "CLOCK_EXPIRED"
+from score.core.errors import ScoreError
+from score.core.event_types import EventType as EventType
+from score.core.game_events import (
+    FLAT_TYPES,
+    GameConfigured,
+    GameEventData,
+    flat_payload,
+    read_flat,
+)
+from score.core.rules import parse_rules, to_mapping
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ class ClockExpired:
     version: ClassVar[int] = 1
 
 
-EventData = ClockSet | GameStarted | GamePaused | ClockExpired
+EventData = ClockSet | GameStarted | GamePaused | ClockExpired | GameEventData
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,11 @@ def to_payload(data: EventData) -> dict[str, Any]:
     """The payload object stored for `data` (`{}` for the events without fields)."""
     if isinstance(data, ClockSet):
         return {"seconds": data.seconds}
-    return {}
+    if isinstance(data, GameConfigured):
+        return {"rules": to_mapping(data.rules)}
+    if isinstance(data, GameStarted | GamePaused | ClockExpired):
+        return {}
+    return flat_payload(data)
 
 
 _NO_FIELDS: dict[EventType, EventData] = {
@@ -101,9 +108,13 @@ _NO_FIELDS: dict[EventType, EventData] = {
 }
 
 
-def from_payload(kind: str, payload: Any) -> EventData:
-    """The typed payload of a stored `kind` and JSON `payload`; ValueError if the
-    row is not a valid event (an unknown type, a missing or bad field)."""
+def from_payload(kind: str, payload: Any, version: int = 1) -> EventData:
+    """The typed payload of a stored `kind` and JSON `payload` written at schema
+    `version` (every type is at version 1 so far; rows from before versions were
+    stored read as 1); ValueError if the row is not a valid event (an unknown type
+    or version, a missing or bad field)."""
+    if version != 1:
+        raise ValueError(f"{kind} version {version} is newer than this Score reads")
     if not isinstance(payload, dict):
         raise ValueError(f"{kind} payload is not a JSON object: {payload!r:.80}")
     if kind == EventType.CLOCK_SET:
@@ -115,6 +126,13 @@ def from_payload(kind: str, payload: Any) -> EventData:
         if not math.isfinite(seconds) or seconds < 0:
             raise ValueError(f"CLOCK_SET payload with bad seconds: {payload!r:.80}")
         return ClockSet(seconds)
+    if kind in FLAT_TYPES:
+        return read_flat(FLAT_TYPES[kind], payload)
+    if kind == EventType.GAME_CONFIGURED:
+        try:
+            return GameConfigured(parse_rules(payload.get("rules")))
+        except ScoreError as error:
+            raise ValueError(f"GAME_CONFIGURED with bad rules: {error.message}") from None
     try:
         return _NO_FIELDS[EventType(kind)]
     except ValueError:

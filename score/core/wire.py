@@ -13,6 +13,9 @@ from typing import Any
 
 from score.core.clock import Clock, remaining_at
 from score.core.errors import ScoreError
+from score.core.game_clocks import penalty_remaining, shot_remaining, shown_ms
+from score.core.game_state import TEAMS, GameState
+from score.core.rules import to_mapping
 from score.core.tenths import display_seconds
 
 MAX_MESSAGE_BYTES = 64 * 1024
@@ -44,22 +47,76 @@ def encode(message: dict[str, Any]) -> str:
     return json.dumps(message, separators=(",", ":"), allow_nan=False)
 
 
-def state_fields(clock: Clock, now: int) -> dict[str, Any]:
-    """The clock part of the state at instant `now`: `seconds` and `running`, plus
-    what a display needs to draw tenths smoothly between messages (the exact
-    remaining time at the server's instant `server_time_ms`)."""
+def state_fields(game: GameState | Clock, now: int) -> dict[str, Any]:
+    """The state at instant `now`: `seconds` and `running`, plus what a display
+    needs to draw tenths smoothly between messages (the exact remaining time at the
+    server's instant `server_time_ms`), plus section 8's fields in a game (a plain
+    clock's state has exactly the keys it had before the game model)."""
+    if isinstance(game, Clock):
+        game = GameState(clock=game)
+    clock = game.clock
     remaining = remaining_at(clock, now)
-    return {
-        "seconds": display_seconds(remaining),
+    fields: dict[str, Any] = {
+        "seconds": display_seconds(shown_ms(game, now)),
         "running": clock.running,
         "remaining_ms": remaining,
         "server_time_ms": now,
         "last_event_id": clock.last_event_id,
     }
+    if not game.rules.is_clock:
+        fields |= game_fields(game, now)
+    return fields
+
+
+def game_fields(game: GameState, now: int) -> dict[str, Any]:
+    """Section 8's part of the state."""
+    rules = game.rules
+    teams = {}
+    for name in TEAMS:
+        team = game.team(name)
+        teams[name] = {
+            "name": team.name,
+            "color": team.color,
+            "score": team.score,
+            "fouls": team.fouls,
+            "bonus": rules.bonus_from is not None and team.fouls >= rules.bonus_from - 1,
+            "timeouts_left": max(0, rules.timeouts_for(game.period) - team.timeouts_taken),
+        }
+    shot = shot_remaining(game, now)
+    return {
+        "rules": to_mapping(rules),
+        "period": game.period,
+        "period_ms": rules.period_ms(game.period),
+        "teams": teams,
+        "shot_clock": None
+        if shot is None
+        else {
+            "seconds": display_seconds(shot),
+            "remaining_ms": shot,
+            "running": clock_runs_shot(game),
+        },
+        "penalties": [
+            {
+                "id": p.id,
+                "team": p.team,
+                "player": p.player,
+                "seconds": p.seconds,
+                "remaining": display_seconds(penalty_remaining(game, p, now)),
+            }
+            for p in game.penalties
+        ],
+        "possession": game.possession,
+        "horn": None if game.horn is None else {"at_ms": game.horn[0], "reason": game.horn[1]},
+        "undo_available": len(game.undo),
+    }
+
+
+def clock_runs_shot(game: GameState) -> bool:
+    return game.clock.running and game.shot is not None and not game.shot.expired
 
 
 def state_message(
-    clock: Clock,
+    clock: GameState | Clock,
     now: int,
     pusher_status: str,
     request_id: Any = None,

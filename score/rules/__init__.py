@@ -1,0 +1,1 @@
+"""The rule presets, as TOML data files read by `score.core.rules` (no code here)."""
