@@ -21,6 +21,7 @@ import trio
 from score.core import delivery
 from score.core.clock import Clock
 from score.core.events import NewEvent, StoredEvent
+from score.core.game_state import GameState
 from score.shell.destination_table import DestinationReport
 from score.shell.store import Store
 from score.shell.store_errors import StoreFull
@@ -69,10 +70,13 @@ class AsyncStore:
     async def load_clock(self) -> Clock:
         return await self._call(self._store.load_clock)
 
+    async def load_game(self) -> GameState:
+        return await self._call(self._store.load_game)
+
     async def last_created_at(self) -> int:
         return await self._call(self._store.last_created_at)
 
-    async def save_snapshot(self, clock: Clock) -> None:
+    async def save_snapshot(self, clock: GameState | Clock) -> None:
         await self._write(self._store.save_snapshot, clock)
 
     # -- the pusher and its status light ----------------------------------------------

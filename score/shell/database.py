@@ -19,11 +19,11 @@ from score.core.events import StoredEvent, from_payload
 from score.shell.store_errors import StoreBusy, StoreError, translate
 
 
-def _event(event_id: int, kind: str, payload: str, created_at: int) -> StoredEvent:
+def _event(event_id: int, kind: str, payload: str, created_at: int, version: int) -> StoredEvent:
     """A row of `events` as a typed event (most payloads are `{}`: no need to parse)."""
     decoded = {} if payload == "{}" else wire.decode(payload)
     try:
-        return StoredEvent(event_id, created_at, from_payload(kind, decoded))
+        return StoredEvent(event_id, created_at, from_payload(kind, decoded, version))
     except ValueError as error:
         raise StoreError(f"event {event_id} cannot be read: {error}") from None
 
@@ -73,7 +73,7 @@ class Database:
         """Stored events in id order, with `after < id <= until`, at most `limit`
         of them (-1: all)."""
         cursor = self._db.execute(
-            "SELECT id, type, payload, created_at FROM events"
+            "SELECT id, type, payload, created_at, version FROM events"
             " WHERE id > ? AND id <= ? ORDER BY id LIMIT ?",
             (after, until if until is not None else 2**63 - 1, limit),
         )

@@ -1,7 +1,8 @@
-"""The live game: the current clock, the commands that change it, and its viewers.
+"""The live game: the current state, the commands that change it, and its viewers.
 
 `Game` is where the one-way data flow happens: a command is decided by the core,
-appended to the store, folded into the live clock, then broadcast to every viewer
+appended to the store, folded into the live state (score.core.game_state.fold, the
+same fold replay uses), then broadcast to every viewer
 and announced to commit listeners (the pusher's wake-up). Commands are serialised
 by a lock so decide-append-apply is atomic, and committed in groups: commands that
 queue up while a commit is on disk are decided one after another and appended in
@@ -10,8 +11,10 @@ durable. A broadcast is encoded once; WebSocket viewers get it through the fan-o
 (fanout.py, latest state wins); in-process viewers each own a bounded queue and are
 dropped when it is full, so nobody slow can hold up the game.
 
-`run_clock` is the game loop: it sleeps to absolute deadlines, records the expiry at
-the instant the clock reached zero, and broadcasts at least once a second.
+`run_clock` is the game loop: it sleeps to absolute deadlines and to the next instant
+the core says an event is owed (a period end, a shot clock or penalty running out),
+records what is owed stamped with its true instant, and broadcasts at least once a
+second.
 """
 
 from __future__ import annotations
@@ -24,11 +27,16 @@ from typing import Any
 import trio
 
 from score.core import wire
-from score.core.clock import Clock, expires_at, expiry_due, fold
-from score.core.commands import Command, execute
+from score.core.clock import Clock
+from score.core.commands import Command, execute_in_game
 from score.core.errors import ScoreError
 from score.core.events import NewEvent, StoredEvent
+from score.core.game_clocks import next_owed_at, owed
+from score.core.game_commands import Undo
+from score.core.game_events import GameConfigured
+from score.core.game_state import GameState, fold
 from score.core.restore import restore_summary
+from score.core.rules import Rules
 from score.shell.async_store import AsyncStore
 from score.shell.console_events import log_recorded
 from score.shell.fanout import Fanout
@@ -38,7 +46,7 @@ from score.shell.wall_clock import TimeSource, system_wall_ms
 log = logging.getLogger("score.game")
 
 SNAPSHOT_EVERY = 1000
-"""Events between two snapshots of the clock."""
+"""Events between two snapshots of a plain clock (a game is replayed whole)."""
 
 VIEWER_QUEUE = 32
 """Messages an in-process viewer may fall behind by before it is dropped."""
@@ -63,9 +71,11 @@ class Viewer:
 
 
 class Game:
-    def __init__(self, store: AsyncStore, clock: Clock, time_source: TimeSource) -> None:
+    def __init__(
+        self, store: AsyncStore, state: GameState | Clock, time_source: TimeSource
+    ) -> None:
         self.store = store
-        self.clock = clock
+        self.state = state if isinstance(state, GameState) else GameState(clock=state)
         self.time = time_source
         self.pusher_status = "unknown"
         self.pusher_detail: str | None = None
@@ -83,10 +93,21 @@ class Game:
     @classmethod
     async def load(cls, store: AsyncStore, wall_ms: Callable[[], int] = system_wall_ms) -> Game:
         """The game as the stored history left it (after a restart or a crash)."""
-        clock, last_stamp = await store.load_clock(), await store.last_created_at()
-        game = cls(store, clock, TimeSource(wall_ms, not_before=last_stamp))
-        game.restored = restore_summary(clock, game.time.now())
+        state, last_stamp = await store.load_game(), await store.last_created_at()
+        game = cls(store, state, TimeSource(wall_ms, not_before=last_stamp))
+        game.restored = restore_summary(state.clock, game.time.now())
         return game
+
+    @property
+    def clock(self) -> Clock:
+        return self.state.clock
+
+    async def configure(self, rules: Rules) -> None:
+        """Record `rules` as the first event of a new database (GAME_CONFIGURED)."""
+        async with self._lock:
+            if self.state.last_event_id or not self.state.rules.is_clock:
+                raise ScoreError("already_configured", "this database already has a game")
+            await self._record([NewEvent(self.time.now(), GameConfigured(rules))])
 
     # -- commands -----------------------------------------------------------------
 
@@ -120,11 +141,18 @@ class Game:
 
     async def _commit_queued(self) -> None:
         batch, self._queue = self._queue, []
-        now, clock = self.time.now(), self.clock
+        # An undo names the event it reverts by its id: what the batch decided
+        # before it is recorded first, so that it has one.
+        cut = next((i for i, p in enumerate(batch) if isinstance(p.command, Undo)), len(batch))
+        if 0 < cut < len(batch):
+            batch, self._queue = batch[:cut], batch[cut:] + self._queue
+        elif cut == 0 and len(batch) > 1:
+            batch, self._queue = batch[:1], batch[1:] + self._queue
+        now, state = self.time.now(), self.state
         events: list[NewEvent] = []
         for pending in batch:
-            outcome = execute(clock, pending.command, now)
-            clock = fold(outcome.events, clock)  # decides the next on this one's result
+            outcome = execute_in_game(state, pending.command, now)
+            state = fold(outcome.events, state)  # decides the next on this one's result
             events += outcome.events
             pending.error = outcome.error
         try:
@@ -139,11 +167,13 @@ class Game:
         finally:
             for pending in batch:
                 pending.done = True
+        if self._queue:  # the rest of a batch cut at an undo
+            await self._commit_queued()
 
     async def settle(self) -> None:
-        """Record the expiry if the clock has reached zero."""
+        """Record whatever the loop owes by now (an expiry, a shot clock, a penalty)."""
         async with self._lock:
-            await self._record(expiry_due(self.clock, self.time.now()))
+            await self._record(owed(self.state, self.time.now()))
 
     async def _record(self, events: list[NewEvent]) -> None:
         if not events:
@@ -154,7 +184,7 @@ class Game:
             raise ScoreError("storage_full", str(exc), 507) from None
         except StoreError as exc:
             raise ScoreError("store_unavailable", str(exc), 503) from None
-        self.clock = fold(stored, self.clock)
+        self.state = fold(stored, self.state)
         log_recorded(stored)
         for listener in self._commit_listeners:
             listener(stored)
@@ -169,13 +199,13 @@ class Game:
                 await self.save_snapshot()
 
     async def save_snapshot(self) -> None:
-        """Remember the folded clock, so the next start replays only the tail.
+        """Remember a plain clock, so the next start replays only the tail.
 
         A snapshot is only a shortcut: if it cannot be written now, the next one
         (or a full replay) will do.
         """
         try:
-            await self.store.save_snapshot(self.clock)
+            await self.store.save_snapshot(self.state)
         except StoreError as exc:
             log.warning("snapshot not written: %s", exc)
 
@@ -186,7 +216,7 @@ class Game:
 
     def state_message(self, request_id: Any = None) -> dict[str, Any]:
         return wire.state_message(
-            self.clock,
+            self.state,
             self.time.now(),
             self.pusher_status,
             request_id,
@@ -206,8 +236,8 @@ class Game:
             self.broadcast()
 
     def expiry_deadline(self) -> float | None:
-        """The trio time the running clock reaches zero, if it runs."""
-        at = expires_at(self.clock)
+        """The trio time the loop next owes an event (None while the clock stops)."""
+        at = next_owed_at(self.state)
         return None if at is None else self.time.deadline_for(at)
 
     async def wait_changed(self) -> None:

@@ -5,7 +5,7 @@ The schema is versioned with `PRAGMA user_version`; the file is marked with an
 Schema 0 is the original design (no mark, `created_at` in whole seconds), schema 1
 added the mark and milliseconds, schema 2 the snapshots of the folded clock, schema 3
 the game's own id (webhook ids) and the state of each destination (webhooks, dead
-letters).
+letters), schema 4 each event's payload version (rows from before read as 1).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from score.shell.store_errors import NotAScoreDatabase
 
 APPLICATION_ID = 0x53434F52  # "SCOR"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS events(
@@ -65,7 +65,13 @@ CREATE INDEX IF NOT EXISTS deliveries_dead
     ON deliveries(destination, event_id) WHERE delivered = 3;
 """
 
-MIGRATIONS = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3]
+# v4: the version of each event's payload shape (score.core.events), so a payload
+# whose shape changes later is still read as it was written.
+_SCHEMA_V4 = """
+ALTER TABLE events ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+"""
+
+MIGRATIONS = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4]
 """MIGRATIONS[n] takes a database from schema n to schema n + 1."""
 
 
@@ -140,11 +146,16 @@ def present_as_current(db: sqlite3.Connection, layout: Layout) -> None:
     if layout.in_seconds:
         db.execute(
             "CREATE TEMP VIEW events AS SELECT id, type, payload,"
-            " created_at * 1000 AS created_at FROM main.events"
+            " created_at * 1000 AS created_at, 1 AS version FROM main.events"
         )
         db.execute(
             "CREATE TEMP VIEW deliveries AS SELECT event_id, destination, delivered,"
             " delivered_at * 1000 AS delivered_at FROM main.deliveries"
+        )
+    elif layout.version < 4:
+        db.execute(
+            "CREATE TEMP VIEW events AS SELECT id, type, payload, created_at,"
+            " 1 AS version FROM main.events"
         )
     if "snapshots" not in layout.tables:
         db.executescript(_SCHEMA_V2.replace("CREATE TABLE", "CREATE TEMP TABLE"))

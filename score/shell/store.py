@@ -3,8 +3,11 @@
 The database is the source of truth (DESIGN section 2). The store is split by job:
 `schema` (layouts and migrations), `database` (the connection, transactions and
 reading the log), `deliveries` (the pusher's table), this module (opening, appending,
-snapshots and the folded clock) and `async_store` (how the Trio shell calls it). WAL
+snapshots and the folded game) and `async_store` (how the Trio shell calls it). WAL
 mode lets the pusher read while the main process writes.
+
+`Store.load_game` is the one answer to "what state does the stored history fold
+to": the server starts from it, and so may anything else that shows the state.
 """
 
 from __future__ import annotations
@@ -16,7 +19,11 @@ from pathlib import Path
 
 from score.core import wire
 from score.core.clock import Clock, Step, fold_steps
+from score.core.event_types import EventType
 from score.core.events import NewEvent, StoredEvent, to_payload
+from score.core.game_events import GameConfigured
+from score.core.game_state import GameState, fold
+from score.core.rules import Rules
 from score.shell.deliveries import Deliveries
 from score.shell.schema import (
     APPLICATION_ID,
@@ -160,8 +167,13 @@ class Store(Deliveries):
         with self.transaction() as db:
             for event in events:
                 cursor = db.execute(
-                    "INSERT INTO events(type, payload, created_at) VALUES (?, ?, ?)",
-                    (str(event.type), wire.encode(to_payload(event.data)), event.created_at),
+                    "INSERT INTO events(type, payload, created_at, version) VALUES (?, ?, ?, ?)",
+                    (
+                        str(event.type),
+                        wire.encode(to_payload(event.data)),
+                        event.created_at,
+                        event.data.version,
+                    ),
                 )
                 assert cursor.lastrowid is not None
                 stored.append(StoredEvent(cursor.lastrowid, event.created_at, event.data))
@@ -173,15 +185,23 @@ class Store(Deliveries):
         under 1 s)."""
         return self._db.execute(
             "SELECT id, type, created_at,"
-            " CASE WHEN type = 'CLOCK_SET' THEN json_extract(payload, '$.seconds') END"
+            " CASE WHEN type = 'CLOCK_SET' THEN json_extract(payload, '$.seconds')"
+            " WHEN type = 'CLOCK_ADJUSTED' THEN json_extract(payload, '$.delta_ms') END"
             " FROM events WHERE id > ? AND id <= ? ORDER BY id",
             (after, until if until is not None else 2**63 - 1),
         )
 
     # -- snapshots ------------------------------------------------------------------
 
-    def save_snapshot(self, clock: Clock) -> None:
-        """Remember the folded clock after event `clock.last_event_id`."""
+    def save_snapshot(self, state: GameState | Clock) -> None:
+        """Remember the folded clock after event `clock.last_event_id`. Only a plain
+        clock's: a game is a few thousand events, replayed whole at start (so an
+        undo reaching back before any snapshot is always folded right)."""
+        if isinstance(state, GameState):
+            if not state.rules.is_clock:
+                return
+            state = state.clock
+        clock = state
         if clock.last_event_id == 0:
             return
         with self.transaction() as db:
@@ -213,3 +233,20 @@ class Store(Deliveries):
         snapshot = self.latest_snapshot()
         after = snapshot.last_event_id if snapshot is not None else 0
         return fold_steps(self.clock_steps(after), snapshot)
+
+    def rules(self) -> Rules | None:
+        """The rules of a game (its first event, GAME_CONFIGURED); None for a clock."""
+        first = next(self.events(limit=1), None)
+        if first is not None and isinstance(first.data, GameConfigured):
+            return first.data.rules
+        return None
+
+    def load_game(self, until: int | None = None) -> GameState:
+        """The state the stored history folds to (through event `until`): a plain
+        clock from its newest snapshot and the tail, a game replayed whole."""
+        row = self._db.execute("SELECT type FROM events ORDER BY id LIMIT 1").fetchone()
+        if row is not None and row[0] == EventType.GAME_CONFIGURED:
+            return fold(self.events(until=until))
+        if until is not None:
+            return GameState(clock=fold_steps(self.clock_steps(until=until)))
+        return GameState(clock=self.load_clock())
