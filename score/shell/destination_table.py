@@ -116,12 +116,12 @@ class DestinationTable(Database):
     ) -> list[tuple[StoredEvent, int | None]]:
         """The events after `after`, each with its status for `name`."""
         rows = self._db.execute(
-            "SELECT e.id, e.type, e.payload, e.created_at, d.delivered FROM events e"
+            "SELECT e.id, e.type, e.payload, e.created_at, e.version, d.delivered FROM events e"
             " LEFT JOIN deliveries d ON d.event_id = e.id AND d.destination = ?"
             " WHERE e.id > ? ORDER BY e.id LIMIT ?",
             (name, after, limit),
         )
-        return [(_event(*row[:4]), row[4]) for row in rows]
+        return [(_event(*row[:5]), row[5]) for row in rows]
 
     def settle(
         self, name: str, marks: Sequence[tuple[int, int]], at: int, old: int, new: int
