@@ -1,12 +1,12 @@
-"""The `score` command line: `run`, `replay`, `deliveries`, and the hidden `push`.
+"""The `score` command line: `run`, `replay`, `rules`, `deliveries`, and the hidden `push`.
 
 Each command lives in the module of its name; `app` holds the typer application.
 """
 
-from score.cli import deliveries, push, replay, run
+from score.cli import deliveries, push, replay, rules, run
 from score.cli.app import app
 
-__all__ = ["app", "deliveries", "main", "push", "replay", "run"]
+__all__ = ["app", "deliveries", "main", "push", "replay", "rules", "run"]
 
 
 def main() -> None:

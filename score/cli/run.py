@@ -7,10 +7,14 @@ imported when the command runs, so `score --help` stays fast.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from score.cli.app import DB_OPTION, app, fail
+
+if TYPE_CHECKING:
+    from score.core.rules import Rules
 
 EXAMPLES = """Examples:
 
@@ -23,6 +27,7 @@ EXAMPLES = """Examples:
                                      the same token after every restart
   score run --port 0 --no-open       any free port (printed), no browser
   SCORE_TOKEN=a-long-secret score run --host 0.0.0.0
+  score run --rules basketball-fiba  a basketball game (`score rules` lists them)
   score run --config score.toml      webhooks and files named in score.toml
   SCORE_WEBHOOK_SECRET=whsec_... score run --to https://example.org/hook
 """
@@ -64,6 +69,13 @@ def run(
         " events, retry (see docs/delivery.md).",
     ),
     open_browser: bool = typer.Option(True, "--open/--no-open", help="Open the operator page."),
+    rules: str | None = typer.Option(
+        None,
+        "--rules",
+        metavar="NAME",
+        help="The game's rules (`score rules` lists them), recorded as the first event of"
+        " a new database.  [default: the database's own; a new one is a plain clock]",
+    ),
     token: str | None = typer.Option(
         None,
         "--token",
@@ -91,10 +103,49 @@ def run(
         lock = DatabaseLock.acquire(db)
     except StoreError as error:
         raise fail(str(error)) from None
+    try:
+        chosen = None if rules is None else _rules_for(db, rules)
+    except BaseException:
+        lock.release()
+        raise
     from score.cli.serving import serve
     from score.shell.app import Config
 
     config = Config(
-        db=db, host=host, port=port, events_log=events_log, token=token, targets=targets
+        db=db,
+        host=host,
+        port=port,
+        events_log=events_log,
+        token=token,
+        targets=targets,
+        rules=chosen,
     )
     serve(config, open_browser, lock)
+
+
+def _rules_for(db: Path, name: str) -> Rules:
+    """The preset `name`, if the database may be run with it; else exit 2 with why."""
+    from score.core.errors import ScoreError
+    from score.core.rules import rules_refusal
+    from score.shell.presets import load_preset
+    from score.shell.store import Store, StoreError
+
+    try:
+        wanted = load_preset(name)
+    except ScoreError as error:
+        raise fail(error.message, 2) from None
+    if not db.exists():
+        return wanted
+    try:
+        store = Store.open_read_only(db)
+    except StoreError:
+        return wanted  # an empty file or none at all; `serve` says what is wrong with it
+    try:
+        refusal = rules_refusal(store.rules(), store.last_event_id() > 0, wanted)
+    except StoreError as error:
+        raise fail(str(error)) from None
+    finally:
+        store.close()
+    if refusal is not None:
+        raise fail(f"--rules {name}: {refusal}", 2)
+    return wanted

@@ -218,3 +218,16 @@ def to_mapping(rules: Rules) -> dict[str, Any]:
     if rules.possession_arrow:
         mapping["possession"] = {"arrow": True}
     return mapping
+
+
+def rules_refusal(stored: Rules | None, has_history: bool, wanted: Rules) -> str | None:
+    """Why a database holding `stored` rules (None: a plain clock) cannot be run with
+    `wanted`, or None when it can (`score run --rules`)."""
+    if stored is not None and stored.name != wanted.name:
+        return f"this database is a {stored.name} game; run it without --rules or use a new --db"
+    if stored is None and has_history and not wanted.is_clock:
+        return (
+            f"this database already holds a plain clock's history; {wanted.name} needs a"
+            " new --db"
+        )
+    return None

@@ -19,6 +19,7 @@ import trio
 
 from score.core.access import AccessPolicy, is_loopback_host
 from score.core.destinations import Destination
+from score.core.rules import Rules
 from score.shell import metrics
 from score.shell.async_store import AsyncStore
 from score.shell.game import Game, run_clock
@@ -46,6 +47,8 @@ class Config:
     """Deliver events with a supervised `score push` child (tests may turn it off)."""
     targets: list[Destination] = field(default_factory=list)
     """Destinations named by `--to` and `--config` (checked, secrets resolved)."""
+    rules: Rules | None = None
+    """`--rules`: recorded as the first event of a new database (checked by the CLI)."""
 
     @property
     def loopback(self) -> bool:
@@ -110,6 +113,8 @@ async def run_app(
     store = AsyncStore(await trio.to_thread.run_sync(Store.open, config.db))
     try:
         game = await Game.load(store, config.wall_ms)
+        if config.rules is not None and not config.rules.is_clock and not game.clock.last_event_id:
+            await game.configure(config.rules)
         log.info("%s", game.restored)
         token = choose_token(config)
         policy = AccessPolicy(loopback=config.loopback, token=token)
