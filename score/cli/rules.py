@@ -27,16 +27,8 @@ def rules() -> None:
     from score.shell.presets import load_preset, preset_names
 
     table = Table(title="Rule presets")
-    for column in (
-        "name",
-        "periods",
-        "overtime",
-        "clock",
-        "shot clock",
-        "fouls",
-        "timeouts",
-        "penalties",
-    ):
+    table.add_column("name", no_wrap=True)
+    for column in ("periods", "OT", "clock", "shot", "fouls", "timeouts", "penalties"):
         table.add_column(column)
     for name in preset_names():
         try:
