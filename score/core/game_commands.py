@@ -157,7 +157,9 @@ def decide_game(state: GameState, command: Adjust | GameCommand | Undo, now: int
                 full = rules.shot_clock.full
                 raise ScoreError("bad_seconds", f"the shot clock holds 0.1 to {full} seconds")
         case PenaltyStarted(_, _, seconds) if seconds not in rules.penalty_seconds:
-            allowed = ", ".join(map(str, rules.penalty_seconds)) or "none"
+            if not rules.penalty_seconds:
+                raise _refuse("no_penalties", f"{rules.name} has no penalty clocks")
+            allowed = ", ".join(map(str, rules.penalty_seconds))
             raise _refuse("bad_penalty", f"{rules.name} penalties last {allowed} seconds")
         case PossessionSet() if not rules.possession_arrow:
             raise _refuse("no_possession_arrow", f"{rules.name} has no possession arrow")

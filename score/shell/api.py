@@ -1,7 +1,8 @@
 """The HTTP API: one request in, one response out (DESIGN section 3).
 
 `GET /state` and the static pages are open to every viewer; `POST /start`,
-`POST /pause` and `POST /clock` are control, checked by the access policy, and so is
+`POST /pause`, `POST /clock` and `POST /command` (any WebSocket command as its JSON
+body) are control, checked by the access policy, and so is
 `GET /join` (the URLs a tablet and a TV open; the operator's carry the token). Errors
 use the same `{"error": {...}}` body as the WebSocket, with the status each carries.
 """
@@ -79,6 +80,14 @@ class Api:
             return error_response(error)
 
     async def _route(self, request: Request) -> Response:
+        if request.path == "/command":
+            if request.method != "POST":
+                raise method_not_allowed(request.path, "POST")
+            self.check_control(request)
+            message = wire.decode(request.body)
+            command = parse_command(message)
+            await self.game.execute(command)
+            return json_response(self.game.state_message(wire.request_id_of(message)))
         if request.path in CONTROL:
             if request.method != "POST":
                 raise method_not_allowed(request.path, "POST")
@@ -125,7 +134,7 @@ class Api:
 
     def _exists(self, path: str) -> bool:
         """Whether GET has something at `path` (so that another method is a 405)."""
-        known = path in ("/state", "/join", "/ws", "/metrics")
+        known = path in ("/state", "/join", "/ws", "/metrics", "/command")
         return known or static_files.resolve(self.static_root, path) is not None
 
     async def _static(self, path: str) -> Response:
