@@ -44,7 +44,7 @@ def test_urls_name_their_kind_and_names_never_carry_credentials(
 @pytest.mark.parametrize(
     ("urls", "text", "message"),
     [
-        (["mqtt://broker/x"], None, "unknown destination scheme 'mqtt'"),
+        (["amqp://broker/x"], None, "unknown destination scheme 'amqp'"),
         (["ftp://h/x"], None, "unknown destination scheme 'ftp'"),
         ([], toml('url = "https://h/x"'), "a webhook needs a secret"),
         ([], toml('url = "https://h/x"\nsecret_env = "MISSING"'), "MISSING, which is not set"),

@@ -13,6 +13,7 @@ import pytest
 import trio
 
 from tests.client import http, post_json
+from tests.mosquitto import free_port
 from tests.processes import child_pid, run_score, start_score, wait_gone
 from tests.webhook_receiver import (
     HANG,
@@ -304,7 +305,12 @@ async def test_secrets_and_url_credentials_show_nowhere(
         url = closed.url.replace("http://", "http://scorer:pa55word@") + "?token=t0ken"
     # The receiver is closed now: every attempt is refused.
     path = tmp_path / "score.toml"
-    path.write_text(f'[[destinations]]\nurl = "{url}"\nsecret = "{SECRET}"\nretry = ["0s", "5s"]\n')
+    path.write_text(
+        f'[[destinations]]\nurl = "{url}"\nsecret = "{SECRET}"\nretry = ["0s", "5s"]\n'
+        # A broker's password too (issue 14); nothing listens there either.
+        f'[[destinations]]\nurl = "mqtt://127.0.0.1:{free_port()}/court"\nusername = "u"\n'
+        'password = "mqtt-pa55"\n'
+    )
     game = await start_score(nursery, db, "--config", str(path))
     pusher = await child_pid(game)
     command_line = (await trio.Path(f"/proc/{pusher}/cmdline").read_bytes()).decode()
@@ -325,5 +331,5 @@ async def test_secrets_and_url_credentials_show_nowhere(
     redacted = closed.url  # scheme, host, port and path only
     assert redacted in shown[1] and redacted in shown[2] and redacted in shown[3]
     for text in shown:
-        for secret in ("pa55word", "t0ken", SECRET.removeprefix("whsec_")):
+        for secret in ("pa55word", "t0ken", SECRET.removeprefix("whsec_"), "mqtt-pa55"):
             assert secret not in text

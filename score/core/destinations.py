@@ -1,10 +1,12 @@
 """Destinations: what `--to URL` and a `score.toml` name, parsed and checked (DESIGN 7).
 
 A destination is named by a URL: `file:///abs/path` or a bare path for a JSON Lines
-file, `http://` or `https://` for a Standard Webhooks receiver. A TOML file adds, per
+file, `http://` or `https://` for a Standard Webhooks receiver, `mqtt://host:port/PREFIX`
+or `mqtts://` (TLS) for an MQTT broker (issue 14). A TOML file adds, per
 `[[destinations]]` table, a `name`, the webhook's `secret` (or `secret_env`, the
 variable that holds it; several `whsec_` secrets while rotating), an `events` filter
-and a `retry` schedule. Everything here is pure: the TOML text, the folder that bare
+and a `retry` schedule; for a broker, `username` and `password` (or `password_env`),
+never in its URL. Everything here is pure: the TOML text, the folder that bare
 paths are relative to and the environment are passed in, and every problem is one
 `ConfigError` whose message is the one line the operator reads. Secrets never appear
 in a name or a message: `name` strips URL credentials and query strings.
@@ -24,16 +26,21 @@ from urllib.parse import unquote, urlsplit
 
 from score.core.delivery import destination_name
 from score.core.events import EventType
+from score.core.mqtt_address import MQTT_SCHEMES, MqttUrlError, mqtt_address
 
-Kind = Literal["file", "webhook"]
+Kind = Literal["file", "webhook", "mqtt"]
 
 DEFAULT_SCHEDULE: tuple[float, ...] = (0, 1, 5, 30, 120, 300, 1800, 3600)
 """Seconds before each attempt of one event; when all have failed it is dead-lettered."""
 SECRET_ENV = "SCORE_WEBHOOK_SECRET"
 """Where a webhook named with `--to` takes its secret from."""
+MQTT_USERNAME_ENV = "SCORE_MQTT_USERNAME"
+MQTT_PASSWORD_ENV = "SCORE_MQTT_PASSWORD"
+"""Where a broker named with `--to` takes its credentials from (when they are set)."""
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)$")
 _KEYS = {"url", "name", "secret", "secret_env", "events", "retry"}
+_MQTT_KEYS = {"username", "password", "password_env"}
 
 
 class ConfigError(ValueError):
@@ -51,6 +58,10 @@ class Destination:
     events: frozenset[str] | None = None
     """Event types to deliver; None = all."""
     schedule: tuple[float, ...] = field(default=DEFAULT_SCHEDULE)
+    username: str = ""
+    """A broker's user name ("" = none)."""
+    password: str = field(default="", repr=False)
+    """A broker's password: never shown, never logged."""
 
     def wants(self, event_type: str) -> bool:
         return self.events is None or event_type in self.events
@@ -62,7 +73,10 @@ def redact_url(url: str) -> str:
     host = parts.hostname or ""
     if ":" in host:
         host = f"[{host}]"
-    port = f":{parts.port}" if parts.port is not None else ""
+    try:
+        port = f":{parts.port}" if parts.port is not None else ""
+    except ValueError:  # a bad port: shown as it was written, credentials cut off
+        port = ":" + parts.netloc.rpartition("@")[2].rpartition(":")[2][:12]
     return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
@@ -107,6 +121,12 @@ def parse_url(url: str, cwd: str) -> tuple[Kind, str]:
         if not parts.hostname:
             raise ConfigError(f"{redact_url(url)}: a webhook URL needs a host")
         return "webhook", url
+    if scheme in MQTT_SCHEMES:
+        try:
+            mqtt_address(url)
+        except MqttUrlError as exc:
+            raise ConfigError(f"{redact_url(url)}: {exc}") from None
+        return "mqtt", url
     if scheme == "file":
         path = unquote(parts.path)
         if parts.netloc not in ("", "localhost") or not path.startswith("/"):
@@ -115,7 +135,7 @@ def parse_url(url: str, cwd: str) -> tuple[Kind, str]:
     if scheme and len(scheme) > 1 and "://" in url:
         raise ConfigError(
             f"unknown destination scheme {scheme!r} in {redact_url(url)}:"
-            " use file:///path, a path, http:// or https://"
+            " use file:///path, a path, http://, https://, mqtt:// or mqtts://"
         )
     path = url if url.startswith("/") else f"{cwd.rstrip('/')}/{url}"
     return "file", path
@@ -137,6 +157,29 @@ def _secrets(table: Mapping[str, Any], environ: Mapping[str, str], where: str) -
     return tuple(check_secret(item, where) for item in items)
 
 
+def _credentials(
+    table: Mapping[str, Any], environ: Mapping[str, str], where: str
+) -> tuple[str, str]:
+    """A broker's (username, password); the error never shows the password."""
+    username = table.get("username", "")
+    if not isinstance(username, str):
+        raise ConfigError(f"{where}: username must be a string")
+    if "password" in table and "password_env" in table:
+        raise ConfigError(f"{where}: give password or password_env, not both")
+    if "password_env" in table:
+        variable = str(table["password_env"])
+        if variable not in environ or not environ[variable]:
+            raise ConfigError(f"{where}: password_env names {variable}, which is not set")
+        password = environ[variable]
+    else:
+        password = table.get("password", "")
+    if not isinstance(password, str):
+        raise ConfigError(f"{where}: password must be a string")
+    if password and not username:
+        raise ConfigError(f"{where}: a password needs a username")
+    return username, password
+
+
 def _events(value: Any, where: str) -> frozenset[str]:
     known = {str(kind) for kind in EventType}
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
@@ -151,14 +194,17 @@ def destination(
     table: Mapping[str, Any], cwd: str, environ: Mapping[str, str], where: str
 ) -> Destination:
     """One destination from a `[[destinations]]` table (or a `--to` URL as {"url": ...})."""
-    unknown = sorted(set(table) - _KEYS)
+    unknown = sorted(set(table) - _KEYS - _MQTT_KEYS)
     if unknown:
-        raise ConfigError(f"{where}: unknown key {unknown[0]!r}; known: {sorted(_KEYS)}")
+        known = sorted(_KEYS | _MQTT_KEYS)
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r}; known: {known}")
     url = table.get("url")
     if not isinstance(url, str):
         raise ConfigError(f"{where}: url is missing")
     kind, target = parse_url(url, cwd)
-    shown = redact_url(url) if kind == "webhook" else destination_name(target)
+    if kind != "mqtt" and _MQTT_KEYS & set(table):
+        raise ConfigError(f"{where}: username, password and password_env are for mqtt:// URLs")
+    shown = redact_url(url) if kind != "file" else destination_name(target)
     name = table.get("name", shown)
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(f"{where}: name must be a non-empty string")
@@ -171,6 +217,14 @@ def destination(
             )
         return Destination("file", target, name)
     events = _events(table["events"], where) if "events" in table else None
+    if kind == "mqtt":
+        if {"secret", "secret_env", "retry"} & set(table):
+            raise ConfigError(
+                f"{where}: a broker takes username and password, not a secret; it is"
+                " retried until it answers (no retry schedule: nothing is dead-lettered)"
+            )
+        username, password = _credentials(table, environ, where)
+        return Destination("mqtt", target, name, (), events, DEFAULT_SCHEDULE, username, password)
     return Destination("webhook", target, name, _secrets(table, environ, where), events, schedule)
 
 
@@ -181,8 +235,13 @@ def from_cli(
     found: list[Destination] = []
     for url in urls:
         table: dict[str, Any] = {"url": url}
-        if parse_url(url, cwd)[0] == "webhook":
+        kind = parse_url(url, cwd)[0]
+        if kind == "webhook":
             table["secret_env"] = SECRET_ENV
+        elif kind == "mqtt" and environ.get(MQTT_USERNAME_ENV):
+            table["username"] = environ[MQTT_USERNAME_ENV]
+            if environ.get(MQTT_PASSWORD_ENV):
+                table["password_env"] = MQTT_PASSWORD_ENV
         found.append(destination(table, cwd, environ, f"--to {redact_url(url)}"))
     if config_text is not None:
         found += from_toml(config_text, cwd, environ)
@@ -220,6 +279,8 @@ def encode(destinations: Sequence[Destination]) -> str:
                 "secrets": list(d.secrets),
                 "events": None if d.events is None else sorted(d.events),
                 "schedule": list(d.schedule),
+                "username": d.username,
+                "password": d.password,
             }
             for d in destinations
         ]
@@ -235,6 +296,8 @@ def decode(text: str) -> list[Destination]:
             tuple(item["secrets"]),
             None if item["events"] is None else frozenset(item["events"]),
             tuple(float(s) for s in item["schedule"]),
+            item.get("username", ""),
+            item.get("password", ""),
         )
         for item in json.loads(text)
     ]

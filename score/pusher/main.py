@@ -27,6 +27,7 @@ from pathlib import Path
 import trio
 
 from score.core.destinations import Destination
+from score.pusher.mqtt import MqttWorker
 from score.pusher.webhook import WebhookWorker
 from score.pusher.worker import DestinationWorker, Wakeup
 from score.shell.async_store import AsyncStore
@@ -62,6 +63,8 @@ async def run_pusher(config: PusherConfig) -> None:
         workers = [
             DestinationWorker(store, Path(d.target), d.name)
             if d.kind == "file"
+            else MqttWorker(config.db, d)
+            if d.kind == "mqtt"
             else WebhookWorker(config.db, d, jitter.random)
             for d in config.destinations
         ]

@@ -81,7 +81,7 @@ class PusherSupervisor:
         """The last problem the child reported (or how it ended), for the light."""
         self.targets = [as_destination(item) for item in destinations]
         self.files = [d.name for d in self.targets if d.kind == "file"]
-        self.webhooks = [d.name for d in self.targets if d.kind == "webhook"]
+        self.webhooks = [d.name for d in self.targets if d.kind != "file"]  # brokers too
         self.names = self.files + self.webhooks
         self.db = db.absolute()
         plain = all(
