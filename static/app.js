@@ -1,7 +1,7 @@
 // app.js — the operator page (index.html).
 //
 // Draws the clock every animation frame (clock-view.js) and drives the server: Start/Pause
-// toggle, set from the typed time, ±1 s / ±0.1 s adjust, with keyboard shortcuts (Space,
+// toggle, set from the typed time, ±1 s / ±0.1 s nudges (the adjust command), with keyboard shortcuts (Space,
 // ArrowUp/Down, Shift+ArrowUp/Down — not while typing in the time field). At 0:00 Start is
 // disabled with a hint to set a time (the server would refuse it), and the clock shows the
 // time-up state (red 0.0, "End of period"). The digits turn amber from the warning
@@ -118,8 +118,9 @@ function toggle() {
   });
 }
 
-// The last adjust still waiting for its answer: quick presses (or key repeat) build on it
-// rather than on a state the server has not updated yet, so three taps on +1 s add 3 s.
+// A nudge is its own command (CLOCK_ADJUSTED {delta_ms}), so the log tells it from a
+// set and quick presses add up on the server. The last one still in flight is only
+// remembered to keep a run of presses from asking for less than 0:00.
 let inFlight = null; // {ms, at, running}
 
 function adjust(deltaTenths) {
@@ -132,10 +133,12 @@ function adjust(deltaTenths) {
   if (inFlight !== null) {
     ms = inFlight.running ? Math.max(0, inFlight.ms - (now - inFlight.at)) : inFlight.ms;
   }
-  const seconds = adjustedSeconds(ms, deltaTenths);
-  const mine = { ms: seconds * 1000, at: now, running: model.running };
+  const target = adjustedSeconds(ms, deltaTenths);
+  const deltaMs = Math.round(target * 10) * 100 - Math.max(0, Math.floor(ms / 100)) * 100;
+  if (deltaMs === 0) return; // already at 0:00 (or at the top): nothing to nudge
+  const mine = { ms: ms + deltaMs, at: now, running: model.running };
   inFlight = mine;
-  send({ command: "set", seconds }).finally(() => {
+  send({ command: "adjust", delta_ms: deltaMs }).finally(() => {
     if (inFlight === mine) inFlight = null;
   });
 }

@@ -128,8 +128,10 @@ def decide_game(state: GameState, command: Adjust | GameCommand | Undo, now: int
         if rules.counts_up:
             shown = rules.period_ms(state.period) - shown
         limit = rules.period_ms(state.period) if rules.counts_up else round(MAX_SECONDS * 1000)
-        if not 0 <= shown + command.delta_ms <= limit:
-            raise _refuse("clock_out_of_range", "the nudge would take the clock out of range")
+        # A nudge past either end stops there (the fold clamps it); one that cannot
+        # move the clock at all is refused.
+        if (shown <= 0 and command.delta_ms < 0) or (shown >= limit and command.delta_ms > 0):
+            raise _refuse("clock_out_of_range", "the clock is already at the end of its range")
         return ClockAdjusted(command.delta_ms)
     if rules.is_clock:
         raise _refuse(

@@ -158,6 +158,8 @@ def _clock_step(state: GameState, event: StoredEvent | NewEvent) -> GameState:
     elif state.rules.counts_up and isinstance(data, ClockAdjusted):
         step = (step[0], step[1], step[2], -data.delta_ms)
     clock = fold_steps([step], state.clock)
+    if state.rules.counts_up and clock.remaining_ms > state.rules.period_ms(state.period):
+        clock = replace(clock, remaining_ms=state.rules.period_ms(state.period))
     after = replace(state, clock=clock)
     if isinstance(data, ClockSet | ClockAdjusted):
         after = _rebase(after, state.clock, event.created_at)
