@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from score.core.clock import fold, remaining_at
 from score.core.commands import Command, Pause, SetClock, Start
 from score.core.errors import ScoreError
-from score.shell.game import Game, run_clock
+from score.shell.game import Game
+from score.shell.game_loop import run_clock
 from score.shell.store import Store
 from tests.conftest import FakeWallClock
 from tests.inline_store import InlineStore

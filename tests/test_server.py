@@ -126,7 +126,11 @@ BAD_HTTP: list[tuple[str, str, bytes | None, int, str]] = [
     ("GET", "/start", None, 405, "method_not_allowed"),
     ("DELETE", "/state", None, 405, "method_not_allowed"),
     ("GET", "/nope.html", None, 404, "not_found"),
-    ("POST", "/command", b"{}", 404, "not_found"),  # nothing there: not a 405
+    ("POST", "/commands", b"{}", 404, "not_found"),  # nothing there: not a 405
+    ("POST", "/command", b"{}", 400, "bad_command"),
+    ("POST", "/command", b'{"command": "score", "team": "home", "points": 2}', 409, "not_a_game"),
+    ("POST", "/command", b'{"command": "undo"}', 409, "not_a_game"),
+    ("GET", "/command", None, 405, "method_not_allowed"),
 ]
 
 

@@ -22,7 +22,8 @@ from score.core.destinations import Destination
 from score.core.rules import Rules
 from score.shell import metrics
 from score.shell.async_store import AsyncStore
-from score.shell.game import Game, run_clock
+from score.shell.game import Game
+from score.shell.game_loop import run_clock
 from score.shell.http import Limits
 from score.shell.network import join_urls
 from score.shell.server import Server
