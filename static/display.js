@@ -1,9 +1,10 @@
 // display.js — the read-only display page (display.html).
 //
-// Follows the clock over the WebSocket and draws it every animation frame (clock-view.js),
-// as large as the screen allows (font size in vw/vh, scaled by the width of the current
-// format). No controls and no token needed. Double-click (or double-tap) toggles full
-// screen. What it shows besides the digits, from the URL options (clock-state.js):
+// Follows the clock over the WebSocket (or an MQTT broker: mqtt-source.js) and draws it
+// every animation frame (clock-view.js), as large as the screen allows (font size in
+// vw/vh, scaled by the width of the current format). No controls and no token needed.
+// Double-click (or double-tap) toggles full screen. What it shows besides the digits,
+// from the URL options (clock-state.js):
 //   * a large STALE badge (readable across a gym) with no state for > 3 s, and a
 //     "reconnecting" marker in a corner while the connection is down;
 //   * a small PAUSED line while stopped with time left (?status=0 hides it);
@@ -49,7 +50,14 @@ function showConnected(connected) {
   if (marks.conn) marks.conn.hidden = connected;
 }
 
-const connection = openConnection({
+// The source: Score's own /ws, or a broker (?mqtt=ws://broker:9001&topic=score/court1),
+// whose client is loaded only then.
+const broker = new URLSearchParams(location.search).has("mqtt")
+  ? await import("./mqtt-source.js")
+  : null;
+const source = broker ? broker.openBrokerConnection : openConnection;
+const connection = source({
+  ...(broker ? broker.brokerOptions(location.search) : {}),
   model,
   render,
   onOpen: () => showConnected(true),

@@ -12,7 +12,7 @@ import mimetypes
 import sys
 from pathlib import Path
 
-PAGES = {"/": "index.html", "/display": "display.html"}
+PAGES = {"/": "index.html", "/display": "display.html", "/courts": "courts.html"}
 
 
 def static_root() -> Path:
