@@ -102,6 +102,7 @@ def game_fields(game: GameState, now: int) -> dict[str, Any]:
                 "player": p.player,
                 "seconds": p.seconds,
                 "remaining": display_seconds(penalty_remaining(game, p, now)),
+                "remaining_ms": penalty_remaining(game, p, now),
             }
             for p in game.penalties
         ],
