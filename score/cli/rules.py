@@ -21,15 +21,16 @@ def _clock(seconds: float) -> str:
 def rules() -> None:
     """List the rule presets that `score run --rules NAME` accepts, with their key
     numbers. docs/rules.md says where each number comes from."""
+    from rich import box
     from rich.table import Table
 
     from score.core.errors import ScoreError
     from score.shell.presets import load_preset, preset_names
 
-    table = Table(title="Rule presets")
+    table = Table(title="Rule presets", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     table.add_column("name", no_wrap=True)
-    for column in ("periods", "OT", "clock", "shot", "fouls", "timeouts", "penalties"):
-        table.add_column(column)
+    for column in ("periods", "OT", "count", "shot", "bonus", "timeouts", "penalties"):
+        table.add_column(column, no_wrap=True)
     for name in preset_names():
         try:
             preset = load_preset(name)
@@ -39,19 +40,19 @@ def rules() -> None:
             table.add_row(name, "-", "-", "down", "-", "-", "-", "-")
             continue
         shot = preset.shot_clock
-        timeouts = "/".join(map(str, preset.timeout_counts))
+        timeouts = "+".join(map(str, preset.timeout_counts))
         if preset.overtime_timeouts:
             timeouts += f" +{preset.overtime_timeouts}/OT"
         table.add_row(
             name,
-            f"{preset.periods} x {_clock(preset.period_seconds)}",
+            f"{preset.periods}x{_clock(preset.period_seconds)}",
             _clock(preset.overtime_seconds) if preset.overtime_seconds else "-",
-            f"{preset.count}, 0.1 s < {preset.tenths_below:g} s"
-            if preset.tenths_below
-            else preset.count,
-            "-" if shot is None else f"{shot.full:g}/{shot.short:g} s",
-            "-" if preset.bonus_from is None else f"bonus {preset.bonus_from}th",
+            preset.count,
+            "-" if shot is None else f"{shot.full:g}/{shot.short:g}",
+            "-" if preset.bonus_from is None else f"{preset.bonus_from}th",
             timeouts or "-",
-            ", ".join(_clock(s) for s in preset.penalty_seconds) or "-",
+            "/".join(f"{s // 60}" for s in preset.penalty_seconds) + " min"
+            if preset.penalty_seconds
+            else "-",
         )
     console().print(table)
