@@ -17,6 +17,7 @@ by its address, never by anything holding credentials.
 
 from __future__ import annotations
 
+import socket as _socket
 import ssl
 from typing import Any
 
@@ -92,6 +93,10 @@ class MqttLink:
         socket = self.client.socket()
         if socket is None:
             raise BrokerLost(f"cannot connect to {self.where()}")
+        # Each event is a small write: Nagle's algorithm would hold one back until the
+        # previous one's TCP ACK (tens of ms with delayed ACKs); paho does not turn it off.
+        if isinstance(socket, _socket.socket):
+            socket.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
         try:
             async with trio.open_nursery() as nursery:
                 nursery.start_soon(self._read, socket)
