@@ -6,7 +6,8 @@ Standard library only, so any Python 3.11+ can drive it; the binary itself runs
 with a bare environment: PATH is an empty folder (no Python, no venv), HOME and
 TMPDIR are private folders, no PYTHON*/VIRTUAL_ENV/UV_* variables. Checks:
 
-1. `score --version` prints the version of pyproject.toml; operator mistakes (a
+1. `score --version` prints the version of pyproject.toml; `score rules` lists the
+   five rule presets bundled as data (score/rules/*.toml); operator mistakes (a
    missing database, a file that is not one, a bad or busy port) end in a message
    and a non-zero exit, never a traceback (an excluded module would show here).
 2. `score run --db <tmp> --port 0 --no-open` prints its URL and serves `/` and
@@ -390,6 +391,14 @@ class Smoke:
         check(result.stdout.strip() == f"score {expected}", f"--version said {result.stdout!r}")
         self.ok(f"--version: {result.stdout.strip()}")
 
+    def rules(self) -> None:
+        """The rule presets are data files: the bundle must carry them."""
+        result = self.score("rules")
+        check(result.returncode == 0, f"rules exited {result.returncode}: {result.stderr}")
+        for name in ("clock", "basketball-fiba", "ice-hockey", "futsal", "handball"):
+            check(name in result.stdout, f"score rules does not list {name}: {result.stdout}")
+        self.ok("rules: five presets")
+
     def operator_errors(self) -> None:
         """Mistakes an operator can make: one clear line, non-zero exit, no traceback."""
         missing = self.work / "no-such.db"
@@ -620,6 +629,7 @@ def main() -> int:
     print(f"        pusher in this build: {'yes' if pusher else 'no'}", flush=True)
     steps: list[Callable[[], None]] = [
         smoke.version,
+        smoke.rules,
         smoke.operator_errors,
         lambda: smoke.first_run(pusher),
         # These two need the state the first run left; a first run that failed
