@@ -58,15 +58,17 @@ def run(
         [],
         "--to",
         metavar="URL",
-        help="Also deliver every event to URL (repeatable): file:///path, a path, or an"
-        " http(s):// webhook signed with $SCORE_WEBHOOK_SECRET (Standard Webhooks).",
+        help="Also deliver every event to URL (repeatable): file:///path, a path, an"
+        " http(s):// webhook signed with $SCORE_WEBHOOK_SECRET (Standard Webhooks), or an"
+        " mqtt(s)://host:port/PREFIX broker (docs/mqtt.md).",
     ),
     config_file: Path | None = typer.Option(
         None,
         "--config",
         metavar="TOML",
         help="Destinations as [[destinations]] tables: url, name, secret or secret_env,"
-        " events, retry (see docs/delivery.md).",
+        " events, retry (see docs/delivery.md); a broker's username, password or"
+        " password_env (docs/mqtt.md).",
     ),
     open_browser: bool = typer.Option(True, "--open/--no-open", help="Open the operator page."),
     rules: str | None = typer.Option(
