@@ -178,7 +178,7 @@ def measure_courts(folder: Path, broker: Broker, rounds: int) -> dict[str, Any]:
         with sync_playwright() as playwright:
             context = launch_chromium(playwright, folder / "chromium")
             page = context.new_page()
-            page.goto(f"{games[0].server.url}courts?mqtt={broker.ws_url}&topic=tournament/%2B")
+            page.goto(f"{games[0].server.url}courts?mqtt={broker.ws_url}&topic=tournament/+")
             page.wait_for_function("() => document.querySelectorAll('.court').length === 3")
             page.evaluate(COURTS_PAGE_OBSERVER)
             for index in range(rounds):

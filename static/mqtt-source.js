@@ -13,12 +13,26 @@ import { localNow } from "./clock-model.js";
 import { markConnected } from "./clock-view.js";
 import { WATCHDOG_MS, backoffDelay } from "./connection.js";
 
+/** A query parameter as written: unlike URLSearchParams, "+" stays "+" (MQTT's wildcard). */
+function rawParam(search, name) {
+  for (const part of search.replace(/^\?/, "").split("&")) {
+    const at = part.indexOf("=");
+    const key = at < 0 ? part : part.slice(0, at);
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(at < 0 ? "" : part.slice(at + 1));
+    } catch {
+      return null; // a malformed %-escape
+    }
+  }
+  return null;
+}
+
 /** {url, topic} from a page's query string, or null when it does not name a broker. */
 export function brokerOptions(search) {
-  const params = new URLSearchParams(search);
-  const url = params.get("mqtt");
+  const url = rawParam(search, "mqtt");
   if (!url) return null;
-  const topic = (params.get("topic") || "score").replace(/\/+$/, "");
+  const topic = (rawParam(search, "topic") || "score").replace(/\/+$/, "");
   return { url, topic };
 }
 

@@ -76,7 +76,7 @@ def test_the_courts_page_shows_every_court_live(
         court.post("/pause")
         court.post("/clock", {"seconds": seconds})
     url = next(iter(courts.values())).url
-    page = open_(f"{url}courts?mqtt={broker.ws_url}&topic=score/%2B", connected=False)
+    page = open_(f"{url}courts?mqtt={broker.ws_url}&topic=score/+", connected=False)
     page.wait_for_function("() => document.querySelectorAll('.court').length === 2")
 
     def shown() -> dict[str, str]:

@@ -39,6 +39,10 @@ test("the page options name a broker and a topic prefix", () => {
     topic: "score/court1",
   });
   assert.deepEqual(brokerOptions("?mqtt=wss://b/mqtt"), { url: "wss://b/mqtt", topic: "score" });
+  // "+" is MQTT's wildcard, not a space, whether written as is or as %2B.
+  assert.equal(brokerOptions("?mqtt=ws://b:9001&topic=score/+").topic, "score/+");
+  assert.equal(brokerOptions("?mqtt=ws%3A%2F%2Fb%3A9001&topic=score/%2B").url, "ws://b:9001");
+  assert.equal(brokerOptions("?mqtt=ws://b:9001&topic=score/%2B").topic, "score/+");
   assert.equal(stateTopic("score/+"), "score/+/state");
   assert.equal(courtOf("score/court7/state"), "score/court7");
 });
