@@ -79,7 +79,10 @@ class MqttWorker:
         """Every event through this id is marked (in the database)."""
         self._queue: deque[tuple[int, int | None, int | None]] = deque()
         """(event id, packet id or None, mark) in publish order, not yet settled."""
+        self._unacked: set[int] = set()
         self._acked: set[int] = set()
+        """Packet ids published and not yet settled, and those of them acknowledged
+        (ids are reused after 65,535: an ack counts only for what is outstanding)."""
         self._marks: list[tuple[int, int]] = []
         self._new = 0
         self._since = 0.0
@@ -124,6 +127,7 @@ class MqttWorker:
         link = MqttLink(self.address, self._client_id, d.username, d.password)
         link.on_ack = self._on_ack
         self._queue.clear()
+        self._unacked.clear()
         self._acked.clear()
         async with trio.open_nursery() as nursery:
             await nursery.start(link.run)
@@ -183,6 +187,7 @@ class MqttWorker:
                     else:
                         body = delivery.event_line(event).rstrip("\n").encode()
                         mid = link.publish(self.address.events_topic, body, qos=1)
+                        self._unacked.add(mid)
                         self._queue.append((event.id, mid, DELIVERED))
                     self._settle_acked()
                 while self._queue:
@@ -198,12 +203,16 @@ class MqttWorker:
                 batch = await self._call(
                     store.webhook_batch, self.name, self._cursor, delivery.BATCH_LIMIT
                 )
-        except _Rewound:
-            self._queue.clear()  # the next pass rereads the cursor
+        except _Rewound:  # the next pass rereads the cursor
+            self._queue.clear()
+            self._unacked.clear()
+            self._acked.clear()
 
     def _on_ack(self, mid: int) -> None:
-        self._acked.add(mid)
-        self._progress.set()
+        if mid in self._unacked:
+            self._unacked.discard(mid)
+            self._acked.add(mid)
+            self._progress.set()
 
     def _settle_acked(self) -> None:
         """Move past the acknowledged prefix of what was published (PUBACKs come
