@@ -35,10 +35,16 @@ def free_port() -> int:
 
 class Broker:
     def __init__(
-        self, folder: Path, users: dict[str, str] | None = None, persistent: bool = False
+        self,
+        folder: Path,
+        users: dict[str, str] | None = None,
+        persistent: bool = False,
+        tls: bool = False,
     ) -> None:
         """`persistent`: sessions and queued messages are saved at every change, so
-        a subscriber's session survives SIGKILL (as a production broker's would)."""
+        a subscriber's session survives SIGKILL (as a production broker's would).
+        `tls`: a third listener, TLS on `tls_port`, with a certificate for 127.0.0.1
+        signed by a CA made here (`ca_file`, for the clients to trust)."""
         if not Path(MOSQUITTO).exists():
             raise AssertionError(f"{MOSQUITTO} is missing: apt-get install -y mosquitto")
         folder.mkdir(parents=True, exist_ok=True)
@@ -79,6 +85,17 @@ class Broker:
             lines += [f"password_file {passwords}", "allow_anonymous false"]
         else:
             lines.append("allow_anonymous true")
+        self.tls_port = 0
+        self.ca_file = folder / "ca.pem"
+        if tls:
+            self.tls_port = free_port()
+            make_certificates(folder)
+            lines += [
+                f"listener {self.tls_port} 127.0.0.1",
+                f"cafile {self.ca_file}",
+                f"certfile {folder / 'server.pem'}",
+                f"keyfile {folder / 'server.key'}",
+            ]
         self.config = folder / "mosquitto.conf"
         self.config.write_text("\n".join(lines) + "\n")
         self.log = folder / "mosquitto.log"
@@ -115,11 +132,64 @@ class Broker:
                 self.process.wait(10)
 
 
+def make_certificates(folder: Path) -> None:
+    """ca.pem (a CA of our own) and server.pem/.key for 127.0.0.1, with openssl."""
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=folder)
+
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Score test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    )
+    openssl(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    )
+    (folder / "san.ext").write_text("subjectAltName = IP:127.0.0.1\n")
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+        "-out",
+        "server.pem",
+    )
+
+
 @contextlib.contextmanager
 def running_broker(
-    folder: Path, users: dict[str, str] | None = None, persistent: bool = False
+    folder: Path, users: dict[str, str] | None = None, persistent: bool = False, tls: bool = False
 ) -> Iterator[Broker]:
-    broker = Broker(folder, users, persistent)
+    broker = Broker(folder, users, persistent, tls)
     try:
         yield broker
     finally:

@@ -168,6 +168,33 @@ def test_refused_credentials_show_on_the_light_and_in_deliveries(
         assert password not in "".join(game.output)
 
 
+def test_mqtts_verifies_the_broker_and_delivers_over_tls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "g.db"
+    with running_broker(tmp_path / "broker", tls=True) as broker:
+        url = f"mqtts://127.0.0.1:{broker.tls_port}/{PREFIX}"
+        # Not trusted: the system's authorities do not know our CA. Refused, and said.
+        game = ScoreServer(db, args=["--to", url])
+        try:
+            game.post("/clock", {"seconds": 5})
+            wait_until(lambda: game.state()["pusher_status"] == "pending", what="yellow")
+            assert "CERTIFICATE_VERIFY_FAILED" in deliveries(db)[url]["last_error"]
+        finally:
+            game.stop()
+        # Trusted (the environment names our CA, as OpenSSL reads it): delivered.
+        monkeypatch.setenv("SSL_CERT_FILE", str(broker.ca_file))
+        with subscribed(broker, f"{PREFIX}/events") as subscriber:
+            game = ScoreServer(db, args=["--to", url])
+            try:
+                for seconds in range(1, 40):
+                    game.post("/clock", {"seconds": seconds})
+                subscriber.wait_for(lambda got: first_seen(event_ids(got)) == database_ids(db))
+                wait_until(lambda: deliveries(db)[url]["pending"] == 0, what="all marked")
+            finally:
+                game.stop()
+
+
 @pytest.mark.parametrize(
     ("url", "says"),
     [
