@@ -186,7 +186,7 @@ async def test_a_pusher_killed_mid_post_sends_the_event_again_with_the_same_id(
 @pytest.mark.parametrize(
     ("arguments", "config_text", "message"),
     [
-        (["--to", "mqtt://broker/x"], None, "unknown destination scheme 'mqtt'"),
+        (["--to", "amqp://broker/x"], None, "unknown destination scheme 'amqp'"),
         (["--to", "https://user:pw@h/x"], None, "SCORE_WEBHOOK_SECRET, which is not set"),
         (["--config", "missing.toml"], None, "cannot read the config"),
         (["--to", "same.log", "--events-log", "same.log"], None, "same.log is named twice"),
