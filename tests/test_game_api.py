@@ -107,3 +107,31 @@ async def test_old_control_paths_still_work_in_a_game(game_app: RunningApp) -> N
     assert (await post_json(game_app.port, "/start")).json()["state"]["running"] is True
     state = (await http(game_app.port, "GET", "/state")).json()["state"]
     assert state["shot_clock"]["running"] is True and state["period"] == 1
+
+
+async def test_an_undo_pipelined_behind_other_commands_reverts_the_right_one(
+    game_app: RunningApp,
+) -> None:
+    """Commands sent back to back are committed together (group commit); an undo
+    among them still names the event just before it, once that one has its id."""
+    async with open_ws(game_app.port) as ws:
+        await receive_json(ws)
+        messages = [
+            {"command": "score", "team": "home", "points": 2, "id": 1},
+            {"command": "score", "team": "home", "points": 3, "id": 2},
+            {"command": "undo", "id": 3},
+            {"command": "score", "team": "home", "points": 1, "id": 4},
+            {"command": "undo", "id": 5},
+            {"command": "undo", "id": 6},
+        ]
+        for message in messages:
+            await ws.send_message(wire.encode(message))
+        answers: dict[int, dict[str, Any]] = {}
+        with trio.fail_after(5):
+            while len(answers) < len(messages):
+                reply = await receive_json(ws)
+                if "id" in reply:
+                    answers[reply["id"]] = reply
+    assert all("state" in answer for answer in answers.values()), answers
+    assert game_app.game.state.home.score == 0
+    assert game_app.game.state.undo == ()
