@@ -3,10 +3,12 @@
 Each viewer is one TCP connection that sends CONNECT (MQTT 3.1.1, clean session, no
 keep-alive) and SUBSCRIBE (QoS 0) and then only reads; one `selectors` loop (epoll)
 serves them all and notes, per connection, when the first PUBLISH whose payload holds
-a marker arrived. Written by hand because the point is to be small: paho-mqtt would
-want a thread (or a loop object) per client, which 5,000 of would measure the load
-client rather than the broker and Score. Only what subscribing needs is parsed:
-CONNACK, SUBACK and PUBLISH; everything else is skipped by its length.
+a marker arrived: the kernel's receive time (SO_TIMESTAMPNS, CLOCK_REALTIME, as
+wsclient.py does), not the moment this one thread got round to that socket.
+Written by hand because the point is to be small: paho-mqtt would want a thread (or
+a loop object) per client, and 5,000 of them would measure the load client rather
+than the broker. Only what subscribing needs is parsed: CONNACK, SUBACK and PUBLISH;
+everything else is skipped by its length.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import socket
 import struct
 import threading
 import time
+
+from wsclient import ANCILLARY_BYTES, SO_TIMESTAMPNS, _kernel_ns
 
 CONNACK, PUBLISH, SUBACK = 2, 3, 9
 WAVE = 250
@@ -70,6 +74,7 @@ class LoadClients:
         self.messages = 0
         self.marker: bytes | None = None
         self.arrived: dict[int, float] = {}
+        """Viewer index -> wall-clock seconds (time.time()'s clock) of the arrival."""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -80,6 +85,7 @@ class LoadClients:
         for first in range(0, self.count, WAVE):
             for index in range(first, min(first + WAVE, self.count)):
                 sock = socket.create_connection(("127.0.0.1", self.port))
+                sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
                 sock.setblocking(False)
                 sock.sendall(connect_packet(f"viewer-{index}") + subscribe_packet(self.topic))
                 viewer = _Viewer(index, sock)
@@ -115,14 +121,15 @@ class LoadClients:
             for key, _ in self.selector.select(0.05):
                 viewer: _Viewer = key.data
                 try:
-                    data = viewer.sock.recv(65536)
+                    data, ancillary, _flags, _address = viewer.sock.recvmsg(65536, ANCILLARY_BYTES)
                 except BlockingIOError:
                     continue
                 if not data:
                     self.selector.unregister(viewer.sock)
                     continue
                 viewer.buffer += data
-                self._parse(viewer, time.perf_counter())
+                arrival = _kernel_ns(ancillary)
+                self._parse(viewer, time.time() if arrival is None else arrival / 1e9)
 
     def _parse(self, viewer: _Viewer, now: float) -> None:
         buffer = viewer.buffer
