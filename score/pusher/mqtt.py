@@ -25,8 +25,9 @@ import logging
 import sqlite3
 import zlib
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import trio
 
@@ -41,6 +42,7 @@ from score.shell.store_errors import StoreError
 from score.shell.wall_clock import system_wall_ms
 
 log = logging.getLogger("score.push")
+T = TypeVar("T")
 
 SETTLED = (DELIVERED, DEAD_LETTER, FILTERED)
 SETTLE_EVERY = 200
@@ -88,14 +90,13 @@ class MqttWorker:
         self._since = 0.0
         self._progress = trio.Event()
 
-    async def _call(self, fn: Any, *args: Any) -> Any:
+    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
         return await trio.to_thread.run_sync(fn, *args, limiter=self._limiter)
 
     async def run(self, wake: Wakeup) -> None:
         """Deliver until `wake` is closed (after one last pass)."""
         try:
             while True:
-                retry = delivery.next_attempt(self._failures)[0]
                 try:
                     await self._session(wake)
                     return
