@@ -24,6 +24,7 @@ EXAMPLES = """Examples:
   score run                          the clock on http://127.0.0.1:8000/
   score run --db final.db            one database (and events log) per game
   score run --host 0.0.0.0           let a tablet and TVs on the network join
+  score run --rules ice-hockey --db final.db   a hockey game (`score rules`)
   score replay --db final.db         what happened, event by event
   score COMMAND --help               every option of a command, with examples
 """
