@@ -49,3 +49,12 @@ def test_a_plain_clock_keeps_its_snapshots() -> None:
         assert store.latest_snapshot() == game.clock
     finally:
         store.close()
+
+
+def test_a_restarted_game_says_its_period_and_score() -> None:
+    from score.core.restore import game_summary
+
+    state = fold(
+        [NewEvent(AT, GameConfigured(load_preset("futsal"))), NewEvent(AT, PointsScored("away", 1))]
+    )
+    assert game_summary(state) == "futsal, period 1: Home 0 - 1 Away"

@@ -9,6 +9,7 @@ in the console and on the operator page, is what it resumed and why.
 from __future__ import annotations
 
 from score.core.clock import Clock, remaining_at
+from score.core.game_state import GameState
 from score.core.tenths import clock_text
 
 
@@ -29,4 +30,13 @@ def restore_summary(stored: Clock, now: int) -> str:
     return (
         f"resumed {clock_text(remaining)}, running; the clock kept running while Score"
         f" was off, as the stored start says ({after})"
+    )
+
+
+def game_summary(state: GameState) -> str:
+    """What a game's restart found besides the clock: rules, period and score."""
+    home, away = state.home, state.away
+    return (
+        f"{state.rules.name}, period {state.period}:"
+        f" {home.name} {home.score} - {away.score} {away.name}"
     )

@@ -32,7 +32,7 @@ from score.core.game_clocks import next_owed_at, owed
 from score.core.game_commands import Undo
 from score.core.game_events import GameConfigured
 from score.core.game_state import GameState, fold
-from score.core.restore import restore_summary
+from score.core.restore import game_summary, restore_summary
 from score.core.rules import Rules
 from score.shell.async_store import AsyncStore
 from score.shell.console_events import log_recorded
@@ -93,6 +93,8 @@ class Game:
         state, last_stamp = await store.load_game(), await store.last_created_at()
         game = cls(store, state, TimeSource(wall_ms, not_before=last_stamp))
         game.restored = restore_summary(state.clock, game.time.now())
+        if not state.rules.is_clock:
+            game.restored += f"; {game_summary(state)}"
         return game
 
     @property
