@@ -65,10 +65,21 @@ class Response:
 
 
 def parse_target(target: str) -> tuple[str, dict[str, str]]:
-    """Percent-decoded path and the last value of each query parameter."""
-    split = urlsplit(target)
-    query = {key: values[-1] for key, values in parse_qs(split.query).items()}
-    return unquote(split.path, errors="strict"), query
+    """Percent-decoded path and the last value of each query parameter.
+
+    A browser sends the origin form (`/path?query`), split here as it is: given to
+    `urlsplit`, a path starting `//` would be read as a host name (and `//[` raise).
+    Only the absolute form (`http://host/path?query`) goes through `urlsplit`; a
+    ValueError means the target is not a URL at all."""
+    if target.startswith("/"):
+        path, _, rest = target.partition("?")
+        query_text = rest.partition("#")[0]
+        path = path.partition("#")[0]
+    else:
+        split = urlsplit(target)
+        path, query_text = split.path, split.query
+    query = {key: values[-1] for key, values in parse_qs(query_text).items()}
+    return unquote(path, errors="strict"), query
 
 
 async def _next_event(
@@ -109,6 +120,9 @@ async def read_request(
         request.path, request.query = parse_target(target)
     except UnicodeDecodeError:
         request.problem = ScoreError("bad_request", "request path is not valid UTF-8")
+        return request
+    except ValueError:
+        request.problem = ScoreError("bad_request", "request target is not a valid URL")
         return request
     if request.is_websocket_upgrade:
         return request
