@@ -109,7 +109,44 @@ def game_fields(game: GameState, now: int) -> dict[str, Any]:
         "possession": game.possession,
         "horn": None if game.horn is None else {"at_ms": game.horn[0], "reason": game.horn[1]},
         "undo_available": len(game.undo),
+        "undo_next": undo_next(game),
     }
+
+
+def undo_next(game: GameState) -> dict[str, Any] | None:
+    """What `undo` would revert, for the console's "Undo: Hawks +3": read from the
+    difference between the state before the latest operator event and now (the
+    frame keeps no event), so it names what the undo changes back. `kind` is
+    score, foul, timeout, team, period, penalty, possession, horn, start, pause,
+    shot_clock or clock."""
+    if not game.undo:
+        return None
+    frame = game.undo[-1]
+    before, note = frame.before, {"event_id": frame.event_id}
+    for name in TEAMS:
+        was, now = before.team(name), game.team(name)
+        if now.score != was.score:
+            return note | {"kind": "score", "team": name, "points": now.score - was.score}
+        if now.fouls != was.fouls:
+            return note | {"kind": "foul", "team": name, "delta": now.fouls - was.fouls}
+        if now.timeouts_taken != was.timeouts_taken:
+            return note | {"kind": "timeout", "team": name}
+        if (now.name, now.color) != (was.name, was.color):
+            return note | {"kind": "team", "team": name}
+    new = [p for p in game.penalties if p.id == frame.event_id]
+    if game.period != before.period:
+        return note | {"kind": "period", "period": game.period}
+    if new:
+        return note | {"kind": "penalty", "team": new[0].team, "player": new[0].player}
+    if game.possession != before.possession:
+        return note | {"kind": "possession", "team": game.possession}
+    if game.horn != before.horn and game.horn is not None and game.horn[1] == "operator":
+        return note | {"kind": "horn"}
+    if game.clock.running != before.clock.running:
+        return note | {"kind": "start" if game.clock.running else "pause"}
+    moved = (game.clock.remaining_ms, game.clock.anchor) != (
+        before.clock.remaining_ms, before.clock.anchor)
+    return note | {"kind": "shot_clock" if game.shot != before.shot and not moved else "clock"}
 
 
 def clock_runs_shot(game: GameState) -> bool:
