@@ -60,8 +60,15 @@ class Game:
         """A new time on the clock: (perf_counter at the answer, its event id)."""
         self.seconds = self.seconds - 1 if self.seconds > 60 else 600
         body = json.dumps({"seconds": self.seconds})
-        self.http.request("POST", "/clock", body, {"content-type": "application/json"})
-        response = self.http.getresponse()
+        headers = {"content-type": "application/json"}
+        try:
+            self.http.request("POST", "/clock", body, headers)
+            response = self.http.getresponse()
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            # The server closed the kept-alive connection while we were busy elsewhere.
+            self.http.close()
+            self.http.request("POST", "/clock", body, headers)
+            response = self.http.getresponse()
         payload = response.read()
         answered = time.perf_counter()
         assert response.status == 200, payload
