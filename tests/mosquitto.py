@@ -51,6 +51,8 @@ class Broker:
         self.folder = folder
         self.port = free_port()
         self.ws_port = free_port()
+        while self.ws_port == self.port:  # two probes may be handed the same port
+            self.ws_port = free_port()
         self.url = f"mqtt://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.ws_port}"
         persistence = [
@@ -89,6 +91,8 @@ class Broker:
         self.ca_file = folder / "ca.pem"
         if tls:
             self.tls_port = free_port()
+            while self.tls_port in (self.port, self.ws_port):
+                self.tls_port = free_port()
             make_certificates(folder)
             lines += [
                 f"listener {self.tls_port} 127.0.0.1",
