@@ -1,0 +1,128 @@
+"""The pipelined fast path of a webhook: a backlog goes with many requests on the wire
+at once, and a failure in the middle of a window keeps the contract (DESIGN 7): in
+order, at least once, and while the oldest undelivered event is retried, later ones
+wait. The worker runs in this process against a real store and a real receiver on
+loopback that checks every signature with the `standardwebhooks` library."""
+
+from __future__ import annotations
+
+import random as stdlib_random
+from pathlib import Path
+
+import pytest
+import trio
+
+from score.core.delivery import DELIVERED
+from score.core.destinations import Destination
+from score.core.events import clock_set
+from score.pusher import webhook
+from score.pusher.webhook import WebhookWorker
+from score.pusher.worker import Wakeup
+from score.shell.store import Store
+from tests.seeds import seeded_random
+from tests.webhook_receiver import SECRET, Receiver, running_receiver
+
+pytestmark = pytest.mark.timeout(60)
+EVENTS = 600
+
+
+def backlog(db: Path, count: int) -> None:
+    store = Store.open(db)
+    store.append([clock_set(i % 600, 1_000_000 + i) for i in range(count)])
+    store.close()
+
+
+async def deliver_all(db: Path, url: str) -> None:
+    """One full pass of a webhook worker (the last pass of a pusher told to stop)."""
+    hook = Destination("webhook", url, "hook", (SECRET,), schedule=(0.0, 0.01, 0.01, 0.01))
+    wake = Wakeup()
+    wake.close()
+    await WebhookWorker(db, hook, stdlib_random.random).run(wake)
+
+
+def assert_the_contract(receiver: Receiver, count: int) -> None:
+    """Every request is the event after the one before, or a step back to the event
+    whose answer failed (requests already on the wire after it are sent again after
+    it); and the last copy of every event was delivered, in order."""
+    assert all(r.verified is not None for r in receiver.received)  # every signature
+    failed: int | None = None
+    """The oldest event the sender holds undelivered after a failed answer."""
+    previous = 0
+    ids: dict[int, str] = {}
+    for request in receiver.received:
+        event_id = request.verified["event_id"]
+        msg_id = request.headers["webhook-id"]
+        assert ids.setdefault(event_id, msg_id) == msg_id  # a resend keeps its webhook-id
+        if event_id != failed:
+            assert event_id == previous + 1, (previous, event_id, failed)
+            assert failed is None or event_id - failed < webhook.WINDOW  # on the wire already
+        ok = request.answered is not None and 200 <= request.answered < 300
+        if failed is None and not ok:
+            failed = event_id
+        elif event_id == failed and ok:
+            failed = None
+        previous = event_id
+    last_copy = {event_id: i for i, event_id in enumerate(receiver.delivered())}
+    assert sorted(last_copy, key=last_copy.__getitem__) == list(range(1, count + 1))
+
+
+def assert_all_marked(db: Path, count: int) -> int:
+    """Every event is marked delivered; returns the failed attempts counted."""
+    store = Store.open(db, create=False)
+    try:
+        assert store.webhook_cursor("hook") == (count, False)
+        statuses = store.delivery_status(list(range(1, count + 1)))
+        assert all(statuses[i]["hook"] == DELIVERED for i in range(1, count + 1))
+        return store.reports([], ["hook"])[0].failed_attempts
+    finally:
+        store.close()
+
+
+async def test_a_backlog_goes_pipelined_in_order(tmp_path: Path) -> None:
+    backlog(tmp_path / "g.db", EVENTS)
+    with running_receiver() as receiver:
+        await deliver_all(tmp_path / "g.db", receiver.url)
+    assert [r.verified["event_id"] for r in receiver.received] == list(range(1, EVENTS + 1))
+    assert_all_marked(tmp_path / "g.db", EVENTS)
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [(500, {}), (503, {"retry-after": "0"}), (200, {"connection": "close"})],
+    ids=["500", "503-retry-after", "close-after-answer"],
+)
+async def test_a_failure_mid_window_resends_the_rest_after_it(
+    tmp_path: Path, failure: tuple[int, dict[str, str]]
+) -> None:
+    rng = seeded_random()
+    at = rng.randrange(webhook.WINDOW + 2, EVENTS - webhook.WINDOW)
+    backlog(tmp_path / "g.db", EVENTS)
+    with running_receiver() as receiver:
+        receiver.answer(*[(200, {})] * (at - 1), failure)
+        await deliver_all(tmp_path / "g.db", receiver.url)
+    ids = [r.verified["event_id"] for r in receiver.received]
+    assert ids[at - 1] == at
+    if failure[0] != 200:
+        # Mid-window: requests after the failed one were already on the wire...
+        back = ids.index(at, at)
+        assert back > at and all(i > at for i in ids[at:back])
+        # ...and once it failed, it went again before anything new.
+        assert ids[back : back + 3] == [at, at + 1, at + 2]
+    assert_the_contract(receiver, EVENTS)
+    # A receiver that closes after an answer failed nothing: what it did not read goes
+    # again on a new connection, not counted as a failed attempt.
+    assert assert_all_marked(tmp_path / "g.db", EVENTS) == (failure[0] != 200)
+
+
+async def test_random_failures_keep_order_and_lose_nothing(tmp_path: Path) -> None:
+    rng = seeded_random()
+    backlog(tmp_path / "g.db", EVENTS)
+    with running_receiver() as receiver:
+        plans: list[tuple[int, dict[str, str]]] = [
+            (500, {}) if rng.random() < 0.02 else (200, {}) for _ in range(EVENTS * 2)
+        ]
+        receiver.answer(*plans)
+        with trio.fail_after(40):
+            await deliver_all(tmp_path / "g.db", receiver.url)
+    assert_the_contract(receiver, EVENTS)
+    assert_all_marked(tmp_path / "g.db", EVENTS)
