@@ -16,7 +16,7 @@ import pytest
 import trio
 
 from score.core.delivery import destination_name
-from score.shell import supervisor
+from score.shell import pusher_child as supervisor
 from score.shell.store import Store
 from tests.client import post_json
 from tests.crash_hook import crash_after

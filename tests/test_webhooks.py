@@ -14,7 +14,7 @@ import trio
 
 from tests.client import http, post_json
 from tests.mosquitto import free_port
-from tests.processes import child_pid, run_score, start_score, wait_gone
+from tests.processes import ScoreProcess, child_pid, run_score, start_score, wait_console, wait_gone
 from tests.webhook_receiver import (
     HANG,
     OLD_SECRET,
@@ -42,7 +42,19 @@ async def events(port: int, *seconds: int) -> None:
         assert (await post_json(port, "/clock", {"seconds": value})).status == 200
 
 
+async def pusher_of(game: ScoreProcess, name: str) -> int:
+    """The pid of the pusher child that delivers to destination `name` (each
+    destination has its own child, which names it when it starts)."""
+    line = await wait_console(
+        game, rb"\[PID: (\d+) TID: \d+\] pusher started: .* -> %s " % name.encode()
+    )
+    return int(line.group(1))
+
+
 def file_lines(path: Path) -> list[dict[str, object]]:
+    """The file's events; none while its own pusher has not created it yet."""
+    if not path.exists():
+        return []
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
@@ -55,7 +67,9 @@ async def test_every_event_arrives_signed_in_order_with_the_file_s_body(
         await events(game.port, 10, 20, 30)
         await wait_until(lambda: hook.delivered() == [1, 2, 3])
         assert all(r.verified is not None for r in hook.received)
-        lines = (tmp_path / "g.events.log").read_text().splitlines()  # the default file too
+        # The default file too (its own pusher: it may come a moment after the webhook).
+        await wait_until(lambda: len(file_lines(tmp_path / "g.events.log")) == 3)
+        lines = (tmp_path / "g.events.log").read_text().splitlines()
         assert [r.body.decode() for r in hook.received] == lines
         ids = hook.ids()
         assert len(set(ids)) == 3 and ids[0].endswith("_1")
@@ -170,12 +184,12 @@ async def test_a_pusher_killed_mid_post_sends_the_event_again_with_the_same_id(
         hook.answer(HANG)
         toml = config(tmp_path, ("hook", hook.url, ""))
         game = await start_score(nursery, tmp_path / "g.db", "--config", toml)
-        pusher = await child_pid(game)
+        pusher = await pusher_of(game, "hook")
         await events(game.port, 10)
         await wait_until(lambda: len(hook.received) == 1)  # the POST is in flight
         os.kill(pusher, signal.SIGKILL)
         await wait_gone(pusher)
-        await child_pid(game, 2)
+        await child_pid(game, 3)  # the file's, the webhook's, the webhook's again
         await wait_until(lambda: hook.delivered() == [1])
         first, again = hook.received
         assert first.headers["webhook-id"] == again.headers["webhook-id"]

@@ -157,9 +157,7 @@ class DestinationWorker:
         with trio.CancelScope(shield=True):
             await trio.to_thread.run_sync(file.append, delivery.encode_batch(events))
             file.last_id = events[-1].id
-            await self.store.mark_delivered(
-                self.name, events[0].id, file.last_id, system_wall_ms()
-            )
+            await self.store.mark_delivered(self.name, events[0].id, file.last_id, system_wall_ms())
         return True
 
     async def _mark_failed(self) -> None:
