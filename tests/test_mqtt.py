@@ -70,7 +70,9 @@ def test_events_arrive_in_order_as_the_log_s_lines_and_the_state_is_retained(
                     game.post("/clock", {"seconds": seconds})
                 game.post("/start")
                 early.wait_for(lambda got: len(event_ids(got)) >= 4)
-                lines = (tmp_path / "g.events.log").read_text().splitlines()
+                log = tmp_path / "g.events.log"  # another destination: it may lag
+                wait_until(lambda: log.exists() and len(log.read_text().splitlines()) == 4)
+                lines = log.read_text().splitlines()
                 assert [m.payload.decode() for m in early.on(f"{PREFIX}/events")] == lines
                 assert event_ids(early.messages) == [1, 2, 3, 4]
                 # A display that arrives now gets the current state at once (retained),
