@@ -1,8 +1,9 @@
 """The pusher process (`score push`): wake-ups on stdin, one worker per destination.
 
-Each destination is one Trio task in this one process (a file worker or a webhook
-worker): a webhook that hangs only holds its own task, and one process keeps one
-wake-up pipe, one log stream and one restart policy for the supervisor.
+Each destination is one Trio task (a file, webhook or broker worker). `score run`
+starts one pusher per destination (see `shell/supervisor.py`), so that a busy or
+hung webhook does not even share a core's event loop with the file; a pusher given
+several destinations by hand runs them side by side, each in its own task.
 
 The main process writes a line on our stdin after each commit; any bytes wake every
 worker at once, and the workers also poll every 0.5 s, so a lost wake-up costs at
