@@ -21,7 +21,8 @@ from score.core import wire
 from score.core.access import AccessPolicy, bearer_token
 from score.core.commands import Command, parse_command
 from score.core.errors import ScoreError
-from score.shell import metrics, static_files
+from score.shell import feed_http, metrics, static_files
+from score.shell.feed_hub import FeedHub
 from score.shell.game import Game
 from score.shell.http import Request, Response
 
@@ -59,6 +60,8 @@ class Api:
         self.game = game
         self.policy = policy
         self.static_root = static_root
+        self.feeds = FeedHub(game)
+        """The feed for graphics engines; its task runs in the server's nursery."""
         self.join_urls: JoinUrls = lambda: ([], [])
         """Set by the app once the port is bound."""
         self.metrics: Callable[[], Awaitable[bytes]] = partial(metrics.scrape, game)
@@ -108,6 +111,8 @@ class Api:
         if request.path == "/state":
             # What the start restored, for the operator page to say once.
             return json_response(self.game.state_message() | {"restored": self.game.restored})
+        if request.path in feed_http.PATHS:
+            return feed_http.feed_response(self.feeds, request.path)
         if request.path == "/metrics":
             return Response(200, await self.metrics(), metrics.CONTENT_TYPE)
         if request.path == "/join":
@@ -134,7 +139,7 @@ class Api:
 
     def _exists(self, path: str) -> bool:
         """Whether GET has something at `path` (so that another method is a 405)."""
-        known = path in ("/state", "/join", "/ws", "/metrics", "/command")
+        known = path in ("/state", "/join", "/ws", "/metrics", "/command", *feed_http.PATHS)
         return known or static_files.resolve(self.static_root, path) is not None
 
     async def _static(self, path: str) -> Response:

@@ -22,6 +22,7 @@ from score.core import wire
 from score.core.access import AccessPolicy
 from score.core.errors import ScoreError
 from score.shell.api import Api, error_response
+from score.shell.feed_session import serve_feed
 from score.shell.game import Game
 from score.shell.http import (
     Limits,
@@ -69,6 +70,7 @@ class Server:
             await nursery.start(
                 partial(trio.serve_listeners, self.handle_connection, listeners),
             )
+            nursery.start_soon(self.api.feeds.run)
             task_status.started(listeners)
 
     async def close_all(self) -> None:
@@ -149,7 +151,10 @@ class Server:
             try:
                 with trio.CancelScope() as session:
                     self.websockets[ws] = session
-                    await Session(self.game, ws, control, stream.socket).run()
+                    if request.query.get("feed") == "1":  # the feed for graphics engines
+                        await serve_feed(self.api.feeds, ws, stream.socket)
+                    else:
+                        await Session(self.game, ws, control, stream.socket).run()
                 if self._closing:
                     code = GOING_AWAY
             except trio.Cancelled:
