@@ -95,6 +95,28 @@ def test_events_arrive_in_order_as_the_log_s_lines_and_the_state_is_retained(
                 game.stop()
 
 
+def test_a_game_s_state_is_the_websocket_s(tmp_path: Path) -> None:
+    """A game with rules publishes the state /state answers (but the light's fields)."""
+    with running_broker(tmp_path / "broker") as broker:
+        game = ScoreServer(
+            tmp_path / "g.db", args=["--rules", "basketball-fiba", "--to", f"{broker.url}/{PREFIX}"]
+        )
+        try:
+            game.post("/clock", {"seconds": 90})
+            with subscribed(broker, f"{PREFIX}/state") as displays:
+                displays.wait_for(
+                    lambda got: any(json.loads(m.payload)["state"]["seconds"] == 90 for m in got)
+                )
+                published = json.loads(displays.messages[-1].payload)["state"]
+            served = game.state()
+            light = {"pusher_status", "pusher_detail", "destinations"}
+            assert set(published) - light == set(served) - light
+            assert published["last_event_id"] == served["last_event_id"]
+        finally:
+            game.stop()
+        assert "cannot be published" not in "".join(game.output)
+
+
 def test_a_broker_killed_mid_stream_loses_nothing_and_delivery_resumes_by_itself(
     tmp_path: Path,
 ) -> None:

@@ -59,7 +59,7 @@ after 3 s without one, as over the WebSocket)."""
 def state_now(store: Store, now: int) -> dict[str, Any]:
     """The `{"state": {...}}` published to PREFIX/state: the one place that knows
     what it holds (the game model changes it here, and only here)."""
-    return wire.state_message(store.load_clock(), now, "healthy")
+    return wire.state_message(store.load_game(), now, "healthy")
 
 
 class _Rewound(Exception):
@@ -89,6 +89,7 @@ class MqttWorker:
         self._new = 0
         self._since = 0.0
         self._progress = trio.Event()
+        self._state_failed = False
 
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
         return await trio.to_thread.run_sync(fn, *args, limiter=self._limiter)
@@ -245,8 +246,17 @@ class MqttWorker:
         self._cursor = self._new
 
     async def _publish_state(self, link: MqttLink) -> None:
+        """Publish the state; one that cannot be computed (a history this version
+        cannot fold, a busy database) is said once and skipped: the events still go."""
         assert self._store is not None
-        state = await self._call(state_now, self._store, system_wall_ms())
+        try:
+            state = await self._call(state_now, self._store, system_wall_ms())
+        except (ValueError, StoreError, sqlite3.Error) as exc:
+            if not self._state_failed:
+                log.warning("%s: the state cannot be published: %s", self.name, exc)
+            self._state_failed = True
+            return
+        self._state_failed = False
         link.publish(self.address.state_topic, wire.encode(state).encode(), qos=0, retain=True)
 
     async def _keep_state_fresh(self, link: MqttLink) -> None:
