@@ -9,6 +9,8 @@
 // the pusher delivery status, a "Connection lost" banner while the WebSocket is down, a
 // stale marker when no state arrived for > 3 s, errors (alerts.js), what the start
 // restored (restored.js) and the "Join from a tablet" QR code (join.js). An operator token given as ?token=... is passed on.
+// Under a game's rules the game console (console.js) shows as well and gets every key
+// press first; Space is then its (remappable) start/pause key.
 
 import { Alerts } from "./alerts.js";
 import { ClockModel, localNow } from "./clock-model.js";
@@ -20,6 +22,8 @@ import {
   toggleAction,
 } from "./clock-state.js";
 import { ClockView, openConnection, runPage } from "./clock-view.js";
+import { GameConsole } from "./console.js";
+import { isGame } from "./game-format.js";
 import { adjustedSeconds, parseTime } from "./format.js";
 import { showJoinPanel } from "./join.js";
 import { DeliveryStatus } from "./delivery-status.js";
@@ -66,6 +70,10 @@ const delivery = new DeliveryStatus({
 
 function render() {
   const drawn = view.render();
+  if (isGame(model.state)) {
+    gameConsole.activate();
+    gameConsole.render(model.state, drawn.ms);
+  }
   if (drawn.changed.stale) el.statusLabel.parentElement.classList.toggle("stale", drawn.stale);
   if (drawn.changed.running || drawn.changed.phase) {
     const action = toggleAction(drawn.ms, drawn.running);
@@ -170,6 +178,22 @@ function clearInputError() {
 }
 
 el.toggle.addEventListener("click", toggle);
+const gameConsole = new GameConsole({
+  root: $("game"),
+  send,
+  toggle: () => {
+    if (!el.toggle.disabled) toggle();
+    else el.toggleHint.hidden = false;
+  },
+  focusTime: () => el.input.focus(),
+  storage: (() => {
+    try {
+      return localStorage;
+    } catch {
+      return null; // storage blocked: the keys hold until the page is closed
+    }
+  })(),
+});
 $("plus1").addEventListener("click", () => adjust(10));
 $("minus1").addEventListener("click", () => adjust(-10));
 $("plus01").addEventListener("click", () => adjust(1));
@@ -230,7 +254,10 @@ document.addEventListener("keydown", (ev) => {
     return;
   }
   if (ev.ctrlKey || ev.metaKey || ev.altKey || isTyping(ev.target)) return;
-  if (isSpace(ev)) {
+  if (gameConsole.active && gameConsole.handleKey(ev)) return;
+  if (gameConsole.active && isSpace(ev)) {
+    ev.preventDefault(); // Space was given another action: it does not click buttons either
+  } else if (isSpace(ev)) {
     // Also stops a focused button from "clicking" itself on Space (no double toggle).
     ev.preventDefault();
     if (!ev.repeat) toggle();

@@ -6,7 +6,8 @@
 import { STALE_AFTER_MS, localNow } from "./clock-model.js";
 import { clockPhase, isWarning } from "./clock-state.js";
 import { Connection, wsUrlFor } from "./connection.js";
-import { clockWidth, formatClock } from "./format.js";
+import { clockWidth } from "./format.js";
+import { formatGameClock } from "./game-format.js";
 
 /**
  * Draws one clock element. render() recomputes everything from the model but touches the
@@ -30,7 +31,7 @@ export class ClockView {
     const ms = model.remainingAt(now);
     const running = model.state === null ? null : model.running;
     const next = {
-      text: ms === null ? "--:--" : formatClock(ms),
+      text: ms === null ? "--:--" : formatGameClock(ms, model.state),
       stale: model.ageMs(now) > STALE_AFTER_MS,
       running,
       phase: clockPhase(ms, running, model.state && model.state.last_event_id),

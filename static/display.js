@@ -12,12 +12,21 @@
 //   * amber digits once ?warn=N seconds or less are left (default 60, 0 = never).
 // With ?bg=transparent (an OBS overlay) every one of those marks is removed from the page:
 // nothing but the digits is ever drawn, and stale or reconnecting only dims them.
+// Under a game's rules (state.rules) the page is the scoreboard (game-view.js draws it);
+// ?show=clock keeps the clock alone, ?show=shot is the shot-clock unit (the shot clock
+// big, the game clock under it). body[data-mode] says which: clock, board or shot. The
+// clock element moves into the layout of the mode. ?horn=1 sounds the horn (horn.js).
 
 import { ClockModel } from "./clock-model.js";
 import { displayOptions } from "./clock-state.js";
 import { ClockView, openConnection, runPage } from "./clock-view.js";
+import { isGame } from "./game-format.js";
+import { GameView } from "./game-view.js";
+import { HornPlayer } from "./horn.js";
 
 const options = displayOptions(location.search);
+const params = new URLSearchParams(location.search);
+const show = params.get("show"); // "clock", "shot" or null (the board under a game's rules)
 const $ = (id) => document.getElementById(id);
 const marks = {
   conn: $("conn"),
@@ -38,8 +47,38 @@ const view = new ClockView(model, $("clock"), {
   warnSeconds: () => options.warnSeconds,
 });
 
+const gameView = new GameView(document.body);
+const horn = params.get("horn") === "1"
+  ? new HornPlayer({ model, button: options.transparent ? null : $("enable-sound") })
+  : null;
+const clockHome = {
+  clock: document.querySelector(".display-stage"),
+  board: $("board-clock-slot"),
+  shot: $("shot-clock-slot"),
+};
+let mode = null;
+
+function pageMode(state) {
+  if (show === "clock") return "clock";
+  if (show === "shot") return "shot";
+  return isGame(state) ? "board" : "clock";
+}
+
+function showMode(next) {
+  mode = next;
+  document.body.dataset.mode = next;
+  clockHome[next].append($("clock"));
+  $("board").hidden = next !== "board";
+  $("shot-unit").hidden = next !== "shot";
+  document.querySelector(".display-stage").hidden = next !== "clock";
+}
+
 function render() {
+  const next = pageMode(model.state);
+  if (next !== mode) showMode(next);
   const drawn = view.render();
+  if (mode !== "clock") gameView.render(model.state, drawn.ms);
+  if (horn) horn.tick();
   if (drawn.changed.phase) {
     if (marks.runStatus) marks.runStatus.hidden = !options.showStatus || drawn.phase !== "paused";
     if (marks.endMark) marks.endMark.hidden = drawn.phase !== "timeup";

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 PAGES = {"/": "index.html", "/display": "display.html", "/courts": "courts.html"}
+PAGES["/overlay"] = "overlay.html"  # the broadcast scorebug (issue 16)
 
 
 def static_root() -> Path:

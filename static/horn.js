@@ -1,0 +1,136 @@
+// horn.js — the horn on a display with ?horn=1: synthesized with Web Audio (no sound
+// file), scheduled on the audio clock for the true instant in the server's time
+// (horn-plan.js decides when), so every screen sounds together however late its message
+// came. Where the browser needs a gesture before sound, a one-tap "Enable sound" button
+// shows until it is pressed (an OBS browser source needs none).
+//
+// window.__hornLog lists every horn: {id, reason, at_ms, scheduled_ms, played_ms, late,
+// cancelled, audio}, instants in server time: at_ms the true instant, scheduled_ms the
+// instant the audio clock was told (mapped through the output timestamp at scheduling),
+// played_ms the same start mapped again once it has passed (so drift shows), audio the
+// AudioContext's state then. The browser tests read it.
+
+import { localNow } from "./clock-model.js";
+import { HornPlan } from "./horn-plan.js";
+
+const SECONDS = { period_end: 1.6, shot_clock: 1.0, operator: 1.0 };
+
+export class HornPlayer {
+  /** `model`: the page's ClockModel (its state and server offset); `button`: the
+   *  "Enable sound" button, or null (an overlay never draws one). */
+  constructor({ model, button = null }) {
+    this.model = model;
+    this.button = button;
+    this.plan = new HornPlan();
+    this.voices = new Map(); // id -> {nodes, entry}
+    this.log = [];
+    window.__hornLog = this.log;
+    const Context = window.AudioContext || window.webkitAudioContext;
+    this.context = Context ? new Context({ latencyHint: "interactive" }) : null;
+    if (this.context && button) {
+      button.addEventListener("click", () => this.enable());
+      this.context.addEventListener("statechange", () => this.showButton());
+      this.showButton();
+    }
+  }
+
+  enable() {
+    if (this.context) this.context.resume().finally(() => this.showButton());
+  }
+
+  showButton() {
+    if (this.button) this.button.hidden = !this.context || this.context.state === "running";
+  }
+
+  /** The server's time now (null before the first state). */
+  serverNow() {
+    const offset = this.model.offsets.value;
+    return offset === null ? null : localNow() + offset;
+  }
+
+  /** Audio-clock seconds of a server instant, and back, through the context's output
+   *  timestamp (what is heard at which performance.now()), falling back to currentTime. */
+  audioTimeOf(serverMs) {
+    const perfMs = serverMs - this.model.offsets.value - performance.timeOrigin;
+    const stamp = this.context.getOutputTimestamp ? this.context.getOutputTimestamp() : null;
+    if (stamp && stamp.performanceTime > 0) {
+      return stamp.contextTime + (perfMs - stamp.performanceTime) / 1000;
+    }
+    return this.context.currentTime + (perfMs - performance.now()) / 1000;
+  }
+
+  serverTimeOf(audioSeconds) {
+    const stamp = this.context.getOutputTimestamp ? this.context.getOutputTimestamp() : null;
+    const base = stamp && stamp.performanceTime > 0
+      ? stamp.performanceTime + (audioSeconds - stamp.contextTime) * 1000
+      : performance.now() + (audioSeconds - this.context.currentTime) * 1000;
+    return base + performance.timeOrigin + this.model.offsets.value;
+  }
+
+  /** Called on every frame and every state: hand due horns to the audio clock. */
+  tick() {
+    if (!this.context || this.model.state === null) return;
+    const now = this.serverNow();
+    if (now === null) return;
+    const { schedule, cancel } = this.plan.update(this.model.state, now);
+    for (const id of cancel) this.stop(id);
+    for (const item of schedule) this.sound(item);
+  }
+
+  sound(item) {
+    const context = this.context;
+    const start = Math.max(context.currentTime, this.audioTimeOf(item.at));
+    const length = SECONDS[item.reason] ?? 1.0;
+    const gain = context.createGain();
+    gain.gain.setValueAtTime(0, start);
+    gain.gain.linearRampToValueAtTime(0.35, start + 0.01);
+    gain.gain.setValueAtTime(0.35, start + length - 0.05);
+    gain.gain.linearRampToValueAtTime(0, start + length);
+    const filter = context.createBiquadFilter();
+    filter.type = "lowpass";
+    filter.frequency.value = 2400;
+    filter.connect(gain).connect(context.destination);
+    // A buzzer: two slightly detuned square waves a minor third apart.
+    const nodes = [220, 262, 221.5].map((frequency) => {
+      const osc = context.createOscillator();
+      osc.type = "square";
+      osc.frequency.value = frequency;
+      osc.connect(filter);
+      osc.start(start);
+      osc.stop(start + length);
+      return osc;
+    });
+    const entry = {
+      id: item.id,
+      reason: item.reason,
+      at_ms: item.at,
+      scheduled_ms: this.serverTimeOf(start),
+      played_ms: null,
+      late: item.late,
+      cancelled: false,
+      audio: context.state,
+    };
+    this.log.push(entry);
+    this.voices.set(item.id, { nodes, entry });
+    const wait = Math.max(0, (start - context.currentTime) * 1000) + 50;
+    setTimeout(() => {
+      if (entry.cancelled) return;
+      entry.played_ms = context.state === "running" ? this.serverTimeOf(start) : null;
+      entry.audio = context.state;
+    }, wait);
+  }
+
+  stop(id) {
+    const voice = this.voices.get(id);
+    if (!voice) return;
+    voice.entry.cancelled = true;
+    for (const osc of voice.nodes) {
+      try {
+        osc.stop();
+      } catch {
+        /* already stopped */
+      }
+    }
+    this.voices.delete(id);
+  }
+}
