@@ -39,6 +39,7 @@ async def get_feed(app: RunningApp, path: str = "/feed.json") -> dict[str, str]:
     assert reply.status == 200, reply.body
     assert reply.headers["content-type"] == "application/json"
     assert reply.headers["cache-control"] == "no-store"
+    assert reply.headers["access-control-allow-origin"] == "*"  # graphics pages elsewhere
     body = reply.json()
     if path == "/feed.vmix.json":
         assert isinstance(body, list) and len(body) == 1

@@ -1,6 +1,7 @@
 """The HTTP API: one request in, one response out (DESIGN section 3).
 
-`GET /state` and the static pages are open to every viewer; `POST /start`,
+`GET /state`, the feeds (`GET /feed.json`, `/feed.vmix.json`: feed_http.py) and the
+static pages are open to every viewer; `POST /start`,
 `POST /pause`, `POST /clock` and `POST /command` (any WebSocket command as its JSON
 body) are control, checked by the access policy, and so is
 `GET /join` (the URLs a tablet and a TV open; the operator's carry the token). Errors
