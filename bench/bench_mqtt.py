@@ -75,8 +75,10 @@ class Game:
         return answered, int(json.loads(payload)["state"]["last_event_id"])
 
     def pids(self) -> list[int]:
-        found = PUSHER.findall("".join(self.server.output))
-        return [self.server.process.pid, *(int(pid) for pid in found[-1:])]
+        """The server and every pusher child alive now (one per destination)."""
+        found = {int(pid) for pid in PUSHER.findall("".join(self.server.output))}
+        alive = [pid for pid in sorted(found) if Path(f"/proc/{pid}").exists()]
+        return [self.server.process.pid, *alive]
 
     def stop(self) -> None:
         self.http.close()
@@ -125,6 +127,7 @@ def measure_load(game: Game, seconds: float) -> dict[str, float]:
     return {
         "cpu_percent": round(100 * used / (time.perf_counter() - started), 1),
         "rss_mib": round(rss_mib(pids), 1),
+        "processes": len(pids),
     }
 
 
