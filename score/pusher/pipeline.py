@@ -96,6 +96,7 @@ class Target:
         h11.Request(method=b"POST", target=self.path, headers=[*self.fixed, *headers])
 
 
+_END = h11.EndOfMessage()
 _STAND_IN = h11.Request(
     method=b"POST", target=b"/", headers=[(b"host", b"x"), (b"content-length", b"0")]
 )
@@ -140,21 +141,24 @@ class Connection:
         """The answer to the oldest request not answered yet (its body is dropped)."""
         reader = self._reader
         reader.send(_STAND_IN)
-        reader.send(h11.EndOfMessage())
+        reader.send(_END)
         response: h11.Response | None = None
+        deadline: float | None = None  # set at the first wait: most answers are read already
         try:
-            with trio.fail_after(READ_TIMEOUT):
-                while True:
-                    event = reader.next_event()
-                    if event is h11.NEED_DATA:
+            while True:
+                event = reader.next_event()
+                if event is h11.NEED_DATA:
+                    if deadline is None:
+                        deadline = trio.current_time() + READ_TIMEOUT
+                    with trio.fail_at(deadline):
                         data = await self._stream.receive_some(READ_SIZE)
-                        reader.receive_data(bytes(data))  # b"" = the receiver closed
-                    elif isinstance(event, h11.Response):
-                        response = event
-                    elif isinstance(event, h11.EndOfMessage):
-                        break
-                    elif isinstance(event, h11.ConnectionClosed):
-                        raise self._lost("the receiver closed the connection")
+                    reader.receive_data(bytes(data))  # b"" = the receiver closed
+                elif isinstance(event, h11.Response):
+                    response = event
+                elif isinstance(event, h11.EndOfMessage):
+                    break
+                elif isinstance(event, h11.ConnectionClosed):
+                    raise self._lost("the receiver closed the connection")
         except trio.TooSlowError:
             raise self._lost("no answer in time") from None
         except h11.RemoteProtocolError as exc:
