@@ -23,6 +23,10 @@ CASES: list[tuple[str, list[dict[str, Any]], dict[str, Any]]] = [
     ("basketball-fiba", [{"command": "team", "team": "home", "name": "Hawks", "color": "#000000"}],
      {"kind": "team", "team": "home"}),
     ("basketball-fiba", [{"command": "period", "period": 2}], {"kind": "period", "period": 2}),
+    ("basketball-fiba", [{"command": "foul", "team": "home"},
+                         {"command": "timeout", "team": "away"},
+                         {"command": "period", "period": 3}],
+     {"kind": "period", "period": 3}),  # not the fouls and timeouts it resets
     ("ice-hockey", [{"command": "penalty", "team": "away", "player": "17", "seconds": 120}],
      {"kind": "penalty", "team": "away", "player": "17"}),
     ("basketball-fiba", [{"command": "possession", "team": "away"}],

@@ -123,6 +123,8 @@ def undo_next(game: GameState) -> dict[str, Any] | None:
         return None
     frame = game.undo[-1]
     before, note = frame.before, {"event_id": frame.event_id}
+    if game.period != before.period:  # first: a new period also resets fouls and timeouts
+        return note | {"kind": "period", "period": game.period}
     for name in TEAMS:
         was, now = before.team(name), game.team(name)
         if now.score != was.score:
@@ -134,8 +136,6 @@ def undo_next(game: GameState) -> dict[str, Any] | None:
         if (now.name, now.color) != (was.name, was.color):
             return note | {"kind": "team", "team": name}
     new = [p for p in game.penalties if p.id == frame.event_id]
-    if game.period != before.period:
-        return note | {"kind": "period", "period": game.period}
     if new:
         return note | {"kind": "penalty", "team": new[0].team, "player": new[0].player}
     if game.possession != before.possession:
