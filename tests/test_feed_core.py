@@ -13,6 +13,7 @@ from score.core.feed import (
     feed,
     keys,
     next_change_at,
+    penalty_text,
     period_text,
     seconds_text,
 )
@@ -41,8 +42,10 @@ MIN = 60 * S
         (3_600 * S, 60 * S, "1:00:00"),
         (3_599_999, 60 * S, "59:59"),
         (45_500, 0, "0:45"),
-        (500, 0, "0:01"),
-        (0, 0, "0:00"),
+        (45_500, 30 * S, "0:45"),
+        (500, 0, "0:00"),
+        (0, 0, "0.0"),
+        (65_300, 120 * S, "1:05.3"),
     ],
 )
 def test_countdown_text(ms: int, tenths_below: float, text: str) -> None:
@@ -68,17 +71,27 @@ def test_elapsed_text(ms: int, text: str) -> None:
     ("ms", "tenths_below", "text"),
     [
         (24 * S, 5 * S, "24"),
-        (23_999, 5 * S, "23"),
+        (23_001, 5 * S, "24"),  # rounded up: 24 shows for its whole first second
+        (23 * S, 5 * S, "23"),
+        (5_001, 5 * S, "6"),
         (5 * S, 5 * S, "5"),
         (4_999, 5 * S, "4.9"),
         (50, 5 * S, "0.1"),
-        (0, 5 * S, "0.0"),
+        (0, 5 * S, "0"),
         (0, 0, "0"),
         (400, 0, "1"),
     ],
 )
 def test_shot_clock_text(ms: int, tenths_below: float, text: str) -> None:
     assert seconds_text(ms, tenths_below) == text
+
+
+@pytest.mark.parametrize(
+    ("ms", "text"),
+    [(120 * S, "2:00"), (119_001, "2:00"), (119 * S, "1:59"), (1, "0:01"), (0, "0:00")],
+)
+def test_penalty_text(ms: int, text: str) -> None:
+    assert penalty_text(ms) == text
 
 
 @pytest.mark.parametrize(
@@ -133,7 +146,7 @@ SCRIPTS: dict[str, list[Step]] = {
                 "home_name": "Hawks",
                 "home_color": "#1d4ed8",
                 "clock": "9:59",
-                "shot_clock": "23",
+                "shot_clock": "24",
                 "running": "true",
             },
         ),
@@ -161,7 +174,7 @@ SCRIPTS: dict[str, list[Step]] = {
         ("wait", 1 * S),
         ("is", {"clock": "1:00"}),
         ("wait", 1),
-        ("is", {"clock": "59.9", "shot_clock": "22"}),
+        ("is", {"clock": "59.9", "shot_clock": "23"}),
         ("send", {"command": "pause"}),
         ("send", {"command": "set", "seconds": 0.3}),
         ("send", {"command": "start"}),

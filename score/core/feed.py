@@ -6,8 +6,9 @@ read a nested object. `feed(state, now)` is that presentation of the state the
 wire sends (`wire.game_fields`, so the feed and the state never disagree on a
 bonus or a timeout): every value a string, every key always present whatever the
 rules (a field that does not apply is ""), so one template fits every game.
-Clocks are truncated like every page's (a time is shown once it is reached), and
-time left above zero never shows as zero. docs/feeds.md lists the keys.
+Every clock reads as the pages draw it (static/game-format.js): the game clock
+truncated (a time is shown once reached), the shot clock and penalties rounded up.
+docs/feeds.md lists the keys.
 
 `next_change_at` is when the feed may next read differently without an event (a
 clock's next shown digit, a horn's end), so a feed stream wakes exactly then.
@@ -43,12 +44,23 @@ def _whole(seconds: int) -> str:
     return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
 
 
+def _tenths(ms: int) -> str:
+    """ "s.t", "m:ss.t" from a minute; time left never shows as 0.0 ("0.1")."""
+    tenths = max(ms // 100, 1)
+    seconds, tenth = divmod(tenths, 10)
+    if seconds >= 60:
+        return f"{_whole(seconds)}.{tenth}"
+    return f"{seconds}.{tenth}"
+
+
 def countdown_text(ms: int, tenths_below_ms: float) -> str:
-    """Time left: "s.t" below the threshold ("59.9"), else "m:ss" ("1:23")."""
+    """Time left, truncated: tenths below the threshold ("59.9"), else "m:ss"
+    ("1:23", "0:45"); "0.0" only at zero (as static/game-format.js)."""
+    if ms <= 0:
+        return "0.0"
     if ms < tenths_below_ms:
-        tenths = max(ms // 100, 1 if ms > 0 else 0)
-        return f"{tenths // 10}.{tenths % 10}"
-    return _whole(max(ms // 1000, 1 if ms > 0 else 0))
+        return _tenths(ms)
+    return _whole(ms // 1000)
 
 
 def elapsed_text(ms: int) -> str:
@@ -57,11 +69,19 @@ def elapsed_text(ms: int) -> str:
 
 
 def seconds_text(ms: int, tenths_below_ms: float) -> str:
-    """A shot clock: whole seconds ("24"), "s.t" below its threshold ("4.9")."""
+    """A shot clock: whole seconds rounded up, so "24" shows for its whole first
+    second and "1" for its last; tenths below its threshold ("4.9"); "0" at zero."""
+    if ms <= 0:
+        return "0"
     if ms < tenths_below_ms:
-        tenths = max(ms // 100, 1 if ms > 0 else 0)
-        return f"{tenths // 10}.{tenths % 10}"
-    return str(max(ms // 1000, 1 if ms > 0 else 0))
+        return _tenths(ms)
+    return str(-(-ms // 1000))
+
+
+def penalty_text(ms: int) -> str:
+    """A penalty's time left, m:ss rounded up ("2:00" for its whole first second),
+    as penalty clocks are read."""
+    return _whole(-(-max(ms, 0) // 1000))
 
 
 def period_text(rules: Rules, period: int) -> str:
@@ -143,7 +163,7 @@ def _penalties(name: str, game: dict[str, Any] | None) -> dict[str, str]:
         key = f"{name}_penalty_{slot}"
         if slot <= len(serving):
             penalty = serving[slot - 1]
-            time = _whole(max(penalty["remaining_ms"] // 1000, 1 if penalty["remaining_ms"] else 0))
+            time = penalty_text(penalty["remaining_ms"])
             fields |= {
                 key: f"{penalty['player']} {time}",
                 f"{key}_player": penalty["player"],
@@ -159,10 +179,13 @@ def keys(state: GameState) -> list[str]:
     return list(feed(state, state.clock.anchor))
 
 
-def _next_step(value_ms: int, unit: int, rising: bool) -> int:
-    """Ms from now until a value shown in `unit`s (truncated) next changes."""
+def _next_step(value_ms: int, unit: int, rising: bool, ceil: bool = False) -> int:
+    """Ms from now until a value shown in `unit`s (truncated, or rounded up when
+    `ceil`) next changes, as it rises or falls by 1 ms a ms."""
     if rising:
         return unit - value_ms % unit
+    if ceil:
+        return (value_ms - 1) % unit + 1
     return value_ms % unit + 1
 
 
@@ -188,12 +211,15 @@ def next_change_at(state: GameState, now: int) -> int | None:
         candidates.append(now + _falling_step(remaining, threshold))
     shot = state.shot
     if shot is not None and not shot.expired and shot.mark >= 0 and rules.shot_clock:
-        if remaining - shot.mark > 0:
-            threshold = rules.shot_clock.tenths_below * 1000
-            candidates.append(now + _falling_step(remaining - shot.mark, threshold))
+        left = remaining - shot.mark
+        if left > 0:
+            candidates.append(now + _next_step(left, 1000, rising=False, ceil=True))
+            if left < rules.shot_clock.tenths_below * 1000 + 1000:
+                candidates.append(now + _next_step(left, 100, rising=False))
     for penalty in state.penalties:
         if remaining - penalty.mark > 0:
-            candidates.append(now + _next_step(remaining - penalty.mark, 1000, rising=False))
+            step = _next_step(remaining - penalty.mark, 1000, rising=False, ceil=True)
+            candidates.append(now + step)
     return min(candidates, default=None)
 
 
