@@ -49,8 +49,20 @@ const view = new ClockView(model, $("clock"), {
 
 const gameView = new GameView(document.body);
 const horn = params.get("horn") === "1"
-  ? new HornPlayer({ model, button: options.transparent ? null : $("enable-sound") })
+  ? new HornPlayer({ model, button: options.transparent ? null : soundButton() })
   : null;
+
+/** The one-tap "Enable sound" (only on a page with ?horn=1: a display has no controls). */
+function soundButton() {
+  const button = document.createElement("button");
+  button.id = "enable-sound";
+  button.className = "enable-sound";
+  button.type = "button";
+  button.hidden = true;
+  button.textContent = "🔊 Enable sound";
+  document.body.append(button);
+  return button;
+}
 const clockHome = {
   clock: document.querySelector(".display-stage"),
   board: $("board-clock-slot"),

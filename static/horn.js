@@ -7,7 +7,9 @@
 // window.__hornLog lists every horn: {id, reason, at_ms, scheduled_ms, played_ms, late,
 // cancelled, audio}, instants in server time: at_ms the true instant, scheduled_ms the
 // instant the audio clock was told (mapped through the output timestamp at scheduling),
-// played_ms the same start mapped again once it has passed (so drift shows), audio the
+// played_ms the same start mapped again once it has passed (so drift shows), wall_ms
+// the start on this computer's wall clock (Date.now()'s scale) with no server offset in
+// it, which a test on the server's own machine compares with at_ms, and audio the
 // AudioContext's state then. The browser tests read it.
 
 import { localNow } from "./clock-model.js";
@@ -27,8 +29,12 @@ export class HornPlayer {
     window.__hornLog = this.log;
     const Context = window.AudioContext || window.webkitAudioContext;
     this.context = Context ? new Context({ latencyHint: "interactive" }) : null;
-    if (this.context && button) {
-      button.addEventListener("click", () => this.enable());
+    if (this.context) {
+      // Where no gesture is needed (OBS, vMix) this starts the sound at once; elsewhere
+      // the button (or, on a scorebug, any click or key) does.
+      this.context.resume().catch(() => {});
+      if (button) button.addEventListener("click", () => this.enable());
+      else for (const type of ["pointerdown", "keydown"]) document.addEventListener(type, () => this.enable());
       this.context.addEventListener("statechange", () => this.showButton());
       this.showButton();
     }
@@ -39,6 +45,7 @@ export class HornPlayer {
   }
 
   showButton() {
+    window.__hornAudio = this.context ? this.context.state : "none";
     if (this.button) this.button.hidden = !this.context || this.context.state === "running";
   }
 
@@ -59,12 +66,16 @@ export class HornPlayer {
     return this.context.currentTime + (perfMs - performance.now()) / 1000;
   }
 
-  serverTimeOf(audioSeconds) {
+  /** performance.now() of the instant the audio clock's `audioSeconds` is heard. */
+  perfTimeOf(audioSeconds) {
     const stamp = this.context.getOutputTimestamp ? this.context.getOutputTimestamp() : null;
-    const base = stamp && stamp.performanceTime > 0
+    return stamp && stamp.performanceTime > 0
       ? stamp.performanceTime + (audioSeconds - stamp.contextTime) * 1000
       : performance.now() + (audioSeconds - this.context.currentTime) * 1000;
-    return base + performance.timeOrigin + this.model.offsets.value;
+  }
+
+  serverTimeOf(audioSeconds) {
+    return this.perfTimeOf(audioSeconds) + performance.timeOrigin + this.model.offsets.value;
   }
 
   /** Called on every frame and every state: hand due horns to the audio clock. */
@@ -106,6 +117,7 @@ export class HornPlayer {
       at_ms: item.at,
       scheduled_ms: this.serverTimeOf(start),
       played_ms: null,
+      wall_ms: null,
       late: item.late,
       cancelled: false,
       audio: context.state,
@@ -115,7 +127,10 @@ export class HornPlayer {
     const wait = Math.max(0, (start - context.currentTime) * 1000) + 50;
     setTimeout(() => {
       if (entry.cancelled) return;
-      entry.played_ms = context.state === "running" ? this.serverTimeOf(start) : null;
+      if (context.state === "running") {
+        entry.played_ms = this.serverTimeOf(start);
+        entry.wall_ms = Date.now() - performance.now() + this.perfTimeOf(start);
+      }
       entry.audio = context.state;
     }, wait);
   }
