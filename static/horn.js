@@ -4,8 +4,9 @@
 // came. Where the browser needs a gesture before sound, a one-tap "Enable sound" button
 // shows until it is pressed (an OBS browser source needs none).
 //
-// window.__hornLog lists every horn: {id, reason, at_ms, scheduled_ms, played_ms, late,
-// cancelled, audio}, instants in server time: at_ms the true instant, scheduled_ms the
+// window.__hornLog lists every horn: {id, reason, at_ms, decided_ms, scheduled_ms,
+// played_ms, wall_ms, late, cancelled, audio}, instants in server time: at_ms the true
+// instant, decided_ms when the page handed it to the audio clock, scheduled_ms the
 // instant the audio clock was told (mapped through the output timestamp at scheduling),
 // played_ms the same start mapped again once it has passed (so drift shows), wall_ms
 // the start on this computer's wall clock (Date.now()'s scale) with no server offset in
@@ -31,10 +32,10 @@ export class HornPlayer {
     this.context = Context ? new Context({ latencyHint: "interactive" }) : null;
     if (this.context) {
       // Where no gesture is needed (OBS, vMix) this starts the sound at once; elsewhere
-      // the button (or, on a scorebug, any click or key) does.
+      // any tap or key on the page does (the button only says so).
+      this.keepAwake();
       this.context.resume().catch(() => {});
-      if (button) button.addEventListener("click", () => this.enable());
-      else for (const type of ["pointerdown", "keydown"]) document.addEventListener(type, () => this.enable());
+      for (const type of ["pointerdown", "keydown"]) document.addEventListener(type, () => this.enable());
       this.context.addEventListener("statechange", () => this.showButton());
       this.showButton();
     }
@@ -42,6 +43,17 @@ export class HornPlayer {
 
   enable() {
     if (this.context) this.context.resume().finally(() => this.showButton());
+  }
+
+  /** A silent tone from the start, so the audio output is awake (and its clock steady)
+   *  when a horn comes, not woken by it. */
+  keepAwake() {
+    const silence = this.context.createGain();
+    silence.gain.value = 0;
+    silence.connect(this.context.destination);
+    const source = this.context.createConstantSource();
+    source.connect(silence);
+    source.start();
   }
 
   showButton() {
@@ -55,23 +67,32 @@ export class HornPlayer {
     return offset === null ? null : localNow() + offset;
   }
 
-  /** Audio-clock seconds of a server instant, and back, through the context's output
-   *  timestamp (what is heard at which performance.now()), falling back to currentTime. */
+  /** Audio-clock seconds of a server instant, and back, through the output timestamp. */
   audioTimeOf(serverMs) {
     const perfMs = serverMs - this.model.offsets.value - performance.timeOrigin;
-    const stamp = this.context.getOutputTimestamp ? this.context.getOutputTimestamp() : null;
+    const stamp = this.stamp();
+    return stamp.contextTime + (perfMs - stamp.performanceTime) / 1000;
+  }
+
+  /** The output timestamp ({contextTime, performanceTime}: what is heard when), or a
+   *  stand-in from currentTime and the output latency while the browser's is missing or
+   *  stale (just after the context started, it can lag by tens of ms). */
+  stamp() {
+    const context = this.context;
+    const now = performance.now();
+    const stamp = context.getOutputTimestamp ? context.getOutputTimestamp() : null;
     if (stamp && stamp.performanceTime > 0) {
-      return stamp.contextTime + (perfMs - stamp.performanceTime) / 1000;
+      const drift = stamp.contextTime + (now - stamp.performanceTime) / 1000 - context.currentTime;
+      if (Math.abs(drift) < 0.1) return stamp;
     }
-    return this.context.currentTime + (perfMs - performance.now()) / 1000;
+    const latency = (context.outputLatency || 0) + (context.baseLatency || 0);
+    return { contextTime: context.currentTime - latency, performanceTime: now };
   }
 
   /** performance.now() of the instant the audio clock's `audioSeconds` is heard. */
   perfTimeOf(audioSeconds) {
-    const stamp = this.context.getOutputTimestamp ? this.context.getOutputTimestamp() : null;
-    return stamp && stamp.performanceTime > 0
-      ? stamp.performanceTime + (audioSeconds - stamp.contextTime) * 1000
-      : performance.now() + (audioSeconds - this.context.currentTime) * 1000;
+    const stamp = this.stamp();
+    return stamp.performanceTime + (audioSeconds - stamp.contextTime) * 1000;
   }
 
   serverTimeOf(audioSeconds) {
@@ -81,14 +102,18 @@ export class HornPlayer {
   /** Called on every frame and every state: hand due horns to the audio clock. */
   tick() {
     if (!this.context || this.model.state === null) return;
+    // Until the audio clock runs (a gesture, then the output device starting, which
+    // takes a moment) nothing can be put on it: a horn planned now would sound when
+    // the device starts, late. The plan waits; the look-ahead leaves time for it.
+    if (this.context.state !== "running" || this.context.currentTime === 0) return;
     const now = this.serverNow();
     if (now === null) return;
     const { schedule, cancel } = this.plan.update(this.model.state, now);
     for (const id of cancel) this.stop(id);
-    for (const item of schedule) this.sound(item);
+    for (const item of schedule) this.sound(item, now);
   }
 
-  sound(item) {
+  sound(item, now) {
     const context = this.context;
     const start = Math.max(context.currentTime, this.audioTimeOf(item.at));
     const length = SECONDS[item.reason] ?? 1.0;
@@ -115,6 +140,7 @@ export class HornPlayer {
       id: item.id,
       reason: item.reason,
       at_ms: item.at,
+      decided_ms: now,
       scheduled_ms: this.serverTimeOf(start),
       played_ms: null,
       wall_ms: null,
