@@ -79,7 +79,9 @@ class FeedHub:
                 self._last_text = None  # a later first viewer gets it fresh
                 continue
             # The gap: a change inside it waits for its end; whatever else happens
-            # meanwhile is folded into the one message sent then (latest wins).
+            # meanwhile is folded into the one message sent then (latest wins). The
+            # sleep is a checkpoint even when the gap is over, so the state broadcast
+            # woken by the same commit is written before the feed is even computed.
             await trio.sleep_until(self._last_sent + MIN_GAP)
             self._send_due()
 
