@@ -34,6 +34,14 @@ export class GameConsole {
         this.submitPenalty(form);
       });
     }
+    this.teamsForm = root.querySelector("#teams-form");
+    this.teamsForm.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      this.saveTeams();
+    });
+    this.teamsEdited = false; // typed in since it was filled: not overwritten
+    this.teamsForm.addEventListener("input", () => (this.teamsEdited = true));
+    root.querySelector("#teams-panel").addEventListener("toggle", () => this.fillTeams());
     root.querySelector("#keys-reset").addEventListener("click", () => {
       this.keymap.reset();
       this.drawKeys();
@@ -143,6 +151,29 @@ export class GameConsole {
       form.elements.player.value = "";
       if (form.contains(document.activeElement)) document.activeElement.blur();
     }
+  }
+
+  /** The names form shows the teams as they are when it is opened. */
+  fillTeams() {
+    if (this.state === null || this.teamsEdited) return;
+    for (const team of TEAMS) {
+      this.teamsForm.elements[`${team}-name`].value = this.state.teams[team].name;
+      this.teamsForm.elements[`${team}-color`].value = this.state.teams[team].color;
+    }
+  }
+
+  /** One `team` command per team whose name or colour changed. */
+  async saveTeams() {
+    const form = this.teamsForm.elements;
+    for (const team of TEAMS) {
+      const name = form[`${team}-name`].value.trim();
+      const color = form[`${team}-color`].value;
+      const now = this.state && this.state.teams[team];
+      if (now && name === now.name && color === now.color) continue;
+      if ((await this.send({ command: "team", team, name, color })) === undefined) return;
+    }
+    this.teamsEdited = false;
+    if (this.teamsForm.contains(document.activeElement)) document.activeElement.blur();
   }
 
   /** A key press (not while typing): true when it was the console's. */

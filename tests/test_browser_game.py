@@ -227,8 +227,9 @@ def test_the_plain_clock_keeps_its_simple_pages(server: ScoreServer, open_: Open
     assert display.is_hidden("#board")
 
 
-def test_count_up_and_penalties_by_keys(open_: Opener, tmp_path: Any) -> None:
-    """Handball counts up: the board shows the time played; a penalty is keyed in."""
+def test_count_up_penalties_and_names_from_the_console(open_: Opener, tmp_path: Any) -> None:
+    """Handball counts up: the board shows the time played; a penalty is keyed in; the
+    teams are named from the console's form."""
     handball = ScoreServer(tmp_path / "handball.db", args=["--rules", "handball"])
     try:
         console = open_(handball.url)
@@ -242,5 +243,12 @@ def test_count_up_and_penalties_by_keys(open_: Opener, tmp_path: Any) -> None:
         console.keyboard.press("Enter")
         wait_until(lambda: board.text_content("[data-penalties='home']") == "#72:00")
         assert handball.state()["penalties"][0]["player"] == "7"
+        console.click("#teams-panel summary")
+        console.fill("[name='home-name']", "Lions")
+        console.fill("[name='away-color']", "#15803d")
+        console.press("[name='home-name']", "Enter")
+        wait_field(board, "home-name", "Lions")
+        wait_until(lambda: handball.state()["teams"]["away"]["color"] == "#15803d")
+        assert handball.state()["teams"]["away"]["name"] == "Away"
     finally:
         handball.stop()
