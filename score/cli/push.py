@@ -18,7 +18,7 @@ from score.cli.app import DB_OPTION, app, first_error
 
 log = logging.getLogger("score.push")
 
-NETWORK_NICENESS = 5
+NETWORK_NICENESS = 10
 """How much lower a pusher for network destinations only runs (`nice`)."""
 
 
