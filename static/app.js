@@ -10,7 +10,7 @@
 // stale marker when no state arrived for > 3 s, errors (alerts.js), what the start
 // restored (restored.js) and the "Join from a tablet" QR code (join.js). An operator token given as ?token=... is passed on.
 // Under a game's rules the game console (console.js) shows as well and gets every key
-// press first; Space is then its (remappable) start/pause key.
+// press first: Space and the arrows are then its (remappable) keys.
 
 import { Alerts } from "./alerts.js";
 import { ClockModel, localNow } from "./clock-model.js";
@@ -186,6 +186,7 @@ const gameConsole = new GameConsole({
     else el.toggleHint.hidden = false;
   },
   focusTime: () => el.input.focus(),
+  adjust: (tenths) => adjust(tenths),
   storage: (() => {
     try {
       return localStorage;

@@ -13,12 +13,13 @@ const TEAMS = ["home", "away"];
 
 export class GameConsole {
   /** `send(command)`: a Promise of the answer's state (app.js shows errors);
-   *  `toggle()` and `focusTime()`: the clock's own controls. */
-  constructor({ root, send, toggle, focusTime, storage }) {
+   *  `toggle()`, `focusTime()` and `adjust(tenths)`: the clock's own controls. */
+  constructor({ root, send, toggle, focusTime, adjust, storage }) {
     this.root = root;
     this.send = send;
     this.toggle = toggle;
     this.focusTime = focusTime;
+    this.adjust = adjust;
     this.keymap = new KeyMap(storage);
     this.view = new GameView(root);
     this.state = null;
@@ -41,7 +42,6 @@ export class GameConsole {
     });
     this.teamsEdited = false; // typed in since it was filled: not overwritten
     this.teamsForm.addEventListener("input", () => (this.teamsEdited = true));
-    root.querySelector("#teams-panel").addEventListener("toggle", () => this.fillTeams());
     root.querySelector("#keys-reset").addEventListener("click", () => {
       this.keymap.reset();
       this.drawKeys();
@@ -75,6 +75,7 @@ export class GameConsole {
     }
     this.button("period_prev").disabled = state.period <= 1;
     this.fillPenaltyLengths(rules);
+    this.fillTeams();
   }
 
   button(action) {
@@ -129,6 +130,8 @@ export class GameConsole {
   run(action) {
     if (action === "toggle") return this.toggle();
     if (action === "focus_time") return this.focusTime();
+    const nudge = { clock_plus1: 10, clock_minus1: -10, clock_plus01: 1, clock_minus01: -1 }[action];
+    if (nudge !== undefined) return this.adjust(nudge);
     const penalty = /^(home|away)_penalty$/.exec(action);
     if (penalty) {
       const form = this.root.querySelector(`.penalty-form[data-team="${penalty[1]}"]`);
@@ -153,9 +156,12 @@ export class GameConsole {
     }
   }
 
-  /** The names form shows the teams as they are when it is opened. */
+  /** The names form shows the teams as they are, until the operator types in it. */
   fillTeams() {
     if (this.state === null || this.teamsEdited) return;
+    const shown = TEAMS.map((t) => `${this.state.teams[t].name}\n${this.state.teams[t].color}`).join("\n");
+    if (this.teamsShown === shown) return;
+    this.teamsShown = shown;
     for (const team of TEAMS) {
       this.teamsForm.elements[`${team}-name`].value = this.state.teams[team].name;
       this.teamsForm.elements[`${team}-color`].value = this.state.teams[team].color;
@@ -190,7 +196,7 @@ export class GameConsole {
     const action = this.keymap.actionFor(keyName(ev));
     if (action === null) return false;
     ev.preventDefault();
-    if (ev.repeat) return true; // a held key is one press
+    if (ev.repeat && !action.startsWith("clock_")) return true; // held: one press (nudges repeat)
     this.run(action);
     return true;
   }
@@ -233,6 +239,9 @@ export class GameConsole {
       if (kbd) kbd.textContent = keyLabel(key);
       if (key) button.setAttribute("aria-keyshortcuts", key.replace("Space", "Space"));
       else button.removeAttribute("aria-keyshortcuts");
+    }
+    for (const kbd of document.querySelectorAll("[data-key-for]")) {
+      kbd.textContent = keyLabel(this.keymap.keyFor(kbd.dataset.keyFor));
     }
     for (const li of this.root.querySelectorAll("[data-key-action]")) {
       const capturing = this.capturing === li.dataset.keyAction;

@@ -12,6 +12,10 @@ export const KEYS_STORAGE_KEY = "score.keys";
 export const ACTIONS = [
   { id: "toggle", label: "Start / pause", group: "clock" },
   { id: "focus_time", label: "Type a time", group: "clock" },
+  { id: "clock_plus1", label: "Clock +1 s", group: "clock" },
+  { id: "clock_minus1", label: "Clock −1 s", group: "clock" },
+  { id: "clock_plus01", label: "Clock +0.1 s", group: "clock" },
+  { id: "clock_minus01", label: "Clock −0.1 s", group: "clock" },
   { id: "period_next", label: "Next period", group: "clock" },
   { id: "period_prev", label: "Previous period", group: "clock" },
   { id: "shot_full", label: "Shot clock full", group: "clock" },
@@ -35,6 +39,10 @@ export const ACTIONS = [
 export const DEFAULT_KEYS = {
   toggle: "Space",
   focus_time: "C",
+  clock_plus1: "ArrowUp",
+  clock_minus1: "ArrowDown",
+  clock_plus01: "Shift+ArrowUp",
+  clock_minus01: "Shift+ArrowDown",
   period_next: "P",
   period_prev: "Shift+P",
   shot_full: "R",
@@ -84,7 +92,11 @@ export function keyName(event) {
 /** A key's name as the page shows it in a <kbd>. */
 export function keyLabel(name) {
   if (!name) return "—";
-  return name.replace("Backspace", "⌫").replace("Space", "Space").replace("Shift+", "⇧");
+  const arrows = { ArrowUp: "↑", ArrowDown: "↓", ArrowLeft: "←", ArrowRight: "→" };
+  return name
+    .replace("Backspace", "⌫")
+    .replace(/Arrow(Up|Down|Left|Right)/, (arrow) => arrows[arrow])
+    .replace("Shift+", "⇧");
 }
 
 export class KeyMap {

@@ -75,7 +75,7 @@ def test_a_game_by_keys_alone_while_every_screen_follows(
     for screen in screens:
         wait_field(screen, "home-score", str(home))
         wait_field(screen, "away-score", str(away))
-    assert field(screens[0], "home-fouls") == str(before["home"]["fouls"] + 1)
+    wait_field(screens[0], "home-fouls", str(before["home"]["fouls"] + 1))
     assert field(screens[0], "home-name") == "Hawks"
 
     console.keyboard.press("m")  # away has the arrow
@@ -99,8 +99,10 @@ def test_a_game_by_keys_alone_while_every_screen_follows(
     for screen in screens:
         wait_field(screen, "period", label)
     wait_field(screens[1], "shot", "24")  # a new period resets the shot clock
-    assert console.text_content("#undo") is not None
-    assert console.text_content("#undo").startswith(f"Undo: period {period + 1}")  # type: ignore[union-attr]
+    console.wait_for_function(
+        "label => document.getElementById('undo').textContent.startsWith(label)",
+        arg=f"Undo: period {period + 1}",
+    )
     console.keyboard.press("Backspace")  # undo the period
     for screen in screens:
         wait_field(screen, "period", f"Q{period}" if period <= 4 else f"OT{period - 4}")
@@ -158,6 +160,11 @@ def test_keys_do_nothing_while_typing_a_time(game: ScoreServer, console: Page) -
     wait_until(lambda: game.state()["remaining_ms"] == 300_000)
     assert teams(game)["home"]["score"] == score
     assert game.state()["undo_next"]["kind"] == "clock"
+    # The answer empties the field and leaves it; then the nudges are keys again.
+    console.wait_for_function("() => document.activeElement.id !== 'time-input'")
+    console.keyboard.press("ArrowUp")
+    wait_until(lambda: game.state()["remaining_ms"] == 301_000)
+    assert console.text_content("[data-key-for='clock_plus1']") == "↑"
 
 
 @pytest.mark.parametrize("size", [TABLET, PHONE], ids=["tablet", "phone"])
@@ -248,7 +255,11 @@ def test_count_up_penalties_and_names_from_the_console(open_: Opener, tmp_path: 
         console.fill("[name='away-color']", "#15803d")
         console.press("[name='home-name']", "Enter")
         wait_field(board, "home-name", "Lions")
-        wait_until(lambda: handball.state()["teams"]["away"]["color"] == "#15803d")
+        wait_until(
+            lambda: handball.state()["teams"]["away"]["color"] == "#15803d",
+            describe=lambda: (handball.state()["teams"], console.evaluate(
+                "() => [...document.querySelectorAll('#teams-form input')].map(i => i.value)")),
+        )
         assert handball.state()["teams"]["away"]["name"] == "Away"
     finally:
         handball.stop()
