@@ -7,6 +7,8 @@ loopback that checks every signature with the `standardwebhooks` library."""
 from __future__ import annotations
 
 import random as stdlib_random
+import ssl
+import threading
 from pathlib import Path
 
 import pytest
@@ -126,3 +128,36 @@ async def test_random_failures_keep_order_and_lose_nothing(tmp_path: Path) -> No
             await deliver_all(tmp_path / "g.db", receiver.url)
     assert_the_contract(receiver, EVENTS)
     assert_all_marked(tmp_path / "g.db", EVENTS)
+
+
+async def test_https_with_the_system_s_trust_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An https:// webhook: TLS checked against the trust store (SSL_CERT_FILE here,
+    a certificate made for the test), pipelined like plain HTTP."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    made = await trio.run_process(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+        + ["-keyout", str(key), "-out", str(cert)],
+        capture_stdout=True,
+        capture_stderr=True,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    backlog(tmp_path / "g.db", 200)
+    receiver = Receiver()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    receiver.server.socket = context.wrap_socket(receiver.server.socket, server_side=True)
+    thread = threading.Thread(target=receiver.server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        await deliver_all(tmp_path / "g.db", receiver.url.replace("http://", "https://"))
+    finally:
+        receiver.server.shutdown()
+        receiver.server.server_close()
+        thread.join(5)
+    assert [r.verified["event_id"] for r in receiver.received] == list(range(1, 201))
+    assert_all_marked(tmp_path / "g.db", 200)
