@@ -18,6 +18,7 @@ from score.core.delivery import DELIVERED
 from score.core.destinations import Destination
 from score.core.events import clock_set
 from score.pusher import webhook
+from score.pusher.pipeline import Target
 from score.pusher.webhook import WebhookWorker
 from score.pusher.worker import Wakeup
 from score.shell.store import Store
@@ -161,3 +162,25 @@ async def test_https_with_the_system_s_trust_store(
         thread.join(5)
     assert [r.verified["event_id"] for r in receiver.received] == list(range(1, 201))
     assert_all_marked(tmp_path / "g.db", 200)
+
+
+@pytest.mark.parametrize(
+    ("url", "path", "host", "authorization"),
+    [
+        ("http://127.0.0.1:8080/hooks?a=1&b=%20x", b"/hooks?a=1&b=%20x", b"127.0.0.1:8080", None),
+        ("https://h.example/ü path?q=é", b"/%C3%BC%20path?q=%C3%A9", b"h.example", None),
+        ("http://user:p%40ss@h:80", b"/", b"h", b"Basic dXNlcjpwQHNz"),  # user:p@ss
+        ("http://[::1]:9000/x", b"/x", b"[::1]:9000", None),
+    ],
+)
+def test_a_webhook_url_becomes_a_request_target_and_headers(
+    url: str, path: bytes, host: bytes, authorization: bytes | None
+) -> None:
+    target = Target.parse(url)
+    headers = dict(target.fixed)
+    assert (target.path, headers[b"host"], headers.get(b"authorization")) == (
+        path,
+        host,
+        authorization,
+    )
+    assert target.head.startswith(b"POST " + path + b" HTTP/1.1\r\n")

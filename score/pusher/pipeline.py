@@ -21,7 +21,7 @@ import select
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import h11
 import trio
@@ -30,6 +30,8 @@ CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 10.0
 WRITE_TIMEOUT = 10.0
 READ_SIZE = 65536
+_PATH_SAFE = "/%:@!$&'()*+,;=~-._"
+"""Characters of a path or query that go as they are (RFC 3986 pchar, and "%")."""
 
 
 class ConnectionLost(Exception):
@@ -74,7 +76,11 @@ class Target:
         if parts.username is not None:  # as httpx did: URL credentials are Basic auth
             pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
             fixed.append((b"authorization", b"Basic " + base64.b64encode(pair.encode())))
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        # As httpx did: what is not ASCII or not allowed in a request target is
+        # percent-encoded; what was encoded already stays as it is.
+        path = quote(parts.path or "/", safe=_PATH_SAFE)
+        if parts.query:
+            path += "?" + quote(parts.query, safe=_PATH_SAFE + "?")
         return cls(tls, parts.hostname, port, path.encode("ascii"), tuple(fixed))
 
     @property
