@@ -72,9 +72,7 @@ class DestinationTable(Database):
         rows = self._db.execute("SELECT type, count(*) FROM events GROUP BY type")
         return {str(kind): int(count) for kind, count in rows}
 
-    def delivery_latency(
-        self, bounds_ms: Sequence[int]
-    ) -> dict[str, tuple[list[int], int, int]]:
+    def delivery_latency(self, bounds_ms: Sequence[int]) -> dict[str, tuple[list[int], int, int]]:
         """Per destination, commit -> delivered latency of every delivered event:
         (how many took at most each bound, how many in all, their sum in ms)."""
         columns = "".join(f", sum(lat <= {int(bound)})" for bound in bounds_ms)
@@ -86,8 +84,7 @@ class DestinationTable(Database):
             ") GROUP BY destination"
         )
         return {
-            str(row[0]): ([int(n or 0) for n in row[3:]], int(row[1]), int(row[2]))
-            for row in rows
+            str(row[0]): ([int(n or 0) for n in row[3:]], int(row[1]), int(row[2])) for row in rows
         }
 
     def webhook_names(self) -> list[str]:
