@@ -23,6 +23,7 @@ import re
 import shutil
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,17 +128,19 @@ async def measure_viewers(
     gap: tuple[float, float] = (0.02, 0.06),
     profile_to: Path | None = None,
     original: bool = False,
+    wrapper: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Latency of `rounds` commands to `count` viewers of a fresh `score run` (or,
     with `original`, of the original design); with `profile_to`, the server runs
-    under pyinstrument (slower: for finding where its time goes, not the figures)."""
+    under pyinstrument (slower: for finding where its time goes, not the figures);
+    `wrapper` runs it under another wrapper (fanout_probe.py)."""
     design = "original" if original else "score"
     folder = work / f"viewers-{design}-{count}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     result: dict[str, Any] = {"viewers": count, "rounds": rounds, "design": design}
     async with trio.open_nursery() as nursery:
-        wrapper = pyinstrument_wrapper(profile_to) if profile_to else ()
+        wrapper = pyinstrument_wrapper(profile_to) if profile_to else wrapper
         server = await start_score(nursery, folder / "score.db", wrapper=wrapper, original=original)
         try:
             await trio.sleep(1.0)  # let the pusher start and the status light settle

@@ -5,6 +5,7 @@ only a viewer that takes nothing for STALL_SECONDS dropped."""
 from __future__ import annotations
 
 import os
+import select
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -12,7 +13,7 @@ import pytest
 import trio
 import trio.testing
 
-from score.shell.fanout import Fanout
+from score.shell.fanout import YIELD_EVERY, Fanout
 from score.shell.outbox import STALL_SECONDS, Outbox
 from score.shell.ws_wire import frame_text
 
@@ -201,3 +202,39 @@ async def test_answers_stop_the_reader_while_the_viewer_is_full(viewer: Viewer) 
         expected = b"".join(frame_text(f"r{k}") for k in range(300))
         assert (await read(viewer.peer, junk + len(expected)))[junk:] == expected
     assert room.is_set()
+
+
+async def test_a_newer_state_mid_pass_goes_on_from_there(nursery: trio.Nursery) -> None:
+    """A broadcast that comes while a pass is under way (at one of its checkpoints)
+    goes to the viewers not served yet at once, then to those served before it: no
+    viewer waits for the pass to start again, and none gets the older state after
+    the newer one."""
+    count = YIELD_EVERY * 3 + YIELD_EVERY // 2
+    fanout = Fanout()
+    pairs = [trio.socket.socketpair() for _ in range(count)]
+    try:
+        for ours, _peer in pairs:
+            fanout.subscribe(Outbox(FakeWire(ours), lambda: None, lambda box: None))
+        nursery.start_soon(fanout.run)
+        await trio.testing.wait_all_tasks_blocked()
+        fanout.broadcast("old")
+        served: list[trio.socket.SocketType] = []
+        while not served:  # a checkpoint of the writer's: one or two chunks served
+            await trio.lowlevel.checkpoint()
+            served = [peer for _ours, peer in pairs if peek(peer)]
+        assert len(served) in (YIELD_EVERY, 2 * YIELD_EVERY)
+        fanout.broadcast("new")
+        await trio.testing.wait_all_tasks_blocked()
+        old, new = frame_text("old"), frame_text("new")
+        for _ours, peer in pairs:
+            got = os.read(peer.fileno(), 1 << 16)
+            assert got == (old + new if peer in served else new)
+    finally:
+        for ours, peer in pairs:
+            ours.close()
+            peer.close()
+
+
+def peek(peer: trio.socket.SocketType) -> bool:
+    """Something is there to read, now."""
+    return bool(select.select([peer.fileno()], [], [], 0)[0])
