@@ -11,8 +11,11 @@
 
 /** Two horns this close together are the same horn. */
 export const TOLERANCE_MS = 100;
-/** A predicted horn is handed to the audio clock this long before its instant. */
-export const LOOKAHEAD_MS = 1500;
+/** A predicted horn is handed to the audio clock this long before its instant: long
+ *  enough that a page in a background tab (timers throttled to once a second) still
+ *  gets several chances, short enough that the audio clock cannot drift from the
+ *  system clock by a measurable amount meanwhile (50 ppm over 5 s is 0.25 ms). */
+export const LOOKAHEAD_MS = 5000;
 /** An announced horn that arrives later than this after its instant is not sounded. */
 export const TOO_LATE_MS = 1000;
 

@@ -22,13 +22,14 @@ test("predictedZeros: the game clock's zero, and the shot clock's when it comes 
 
 test("a zero is scheduled once it is within the look-ahead, for its true instant", () => {
   const plan = new HornPlan();
-  assert.deepEqual(plan.update(running(5000), T).schedule, []);
-  const { schedule } = plan.update(running(5000), T + 5000 - LOOKAHEAD_MS + 1);
-  assert.deepEqual(schedule.map((s) => [s.at, s.reason, s.late]), [[T + 5000, "period_end", false]]);
-  assert.deepEqual(plan.update(running(5000), T + 4000).schedule, []); // not twice
+  const left = LOOKAHEAD_MS + 3000;
+  assert.deepEqual(plan.update(running(left), T).schedule, []);
+  const { schedule } = plan.update(running(left), T + left - LOOKAHEAD_MS + 1);
+  assert.deepEqual(schedule.map((s) => [s.at, s.reason, s.late]), [[T + left, "period_end", false]]);
+  assert.deepEqual(plan.update(running(left), T + left - 1000).schedule, []); // not twice
   // The server's own horn for that zero arrives: the same horn, not sounded again.
-  const after = { running: false, remaining_ms: 0, server_time_ms: T + 5001, horn: { at_ms: T + 5000, reason: "period_end" } };
-  assert.deepEqual(plan.update(after, T + 5010), { schedule: [], cancel: [] });
+  const after = { running: false, remaining_ms: 0, server_time_ms: T + left + 1, horn: { at_ms: T + left, reason: "period_end" } };
+  assert.deepEqual(plan.update(after, T + left + 10), { schedule: [], cancel: [] });
 });
 
 test("a pause before the zero calls the scheduled horn off", () => {
