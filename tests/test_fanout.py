@@ -1,21 +1,28 @@
 """The fan-out on real sockets: idle viewers written at once, latest state wins for a
-full one, answers never lost or overtaken, frames whole under the send lock, and
-only a viewer that takes nothing for STALL_SECONDS dropped."""
+full one (a newer state mid-pass goes on from there), answers never lost or
+overtaken, frames whole under the send lock, only a viewer that takes nothing for
+STALL_SECONDS dropped, and no state goes out before its commit."""
 
 from __future__ import annotations
 
 import os
 import select
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
 import pytest
 import trio
 import trio.testing
 
+from score.core.commands import SetClock
+from score.core.events import NewEvent, StoredEvent
 from score.shell.fanout import YIELD_EVERY, Fanout
+from score.shell.game import Game
 from score.shell.outbox import STALL_SECONDS, Outbox
+from score.shell.store import Store
 from score.shell.ws_wire import frame_text
+from tests.conftest import FakeWallClock
+from tests.inline_store import InlineStore
 
 
 @dataclass(eq=False)
@@ -238,3 +245,39 @@ async def test_a_newer_state_mid_pass_goes_on_from_there(nursery: trio.Nursery) 
 def peek(peer: trio.socket.SocketType) -> bool:
     """Something is there to read, now."""
     return bool(select.select([peer.fileno()], [], [], 0)[0])
+
+
+class SlowStore(InlineStore):
+    """The real store, whose appends wait until the test lets them through."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store)
+        self.disk = trio.Event()
+
+    async def append(self, events: Sequence[NewEvent]) -> list[StoredEvent]:
+        await self.disk.wait()
+        return await super().append(events)
+
+
+async def test_no_viewer_sees_a_change_before_its_commit(nursery: trio.Nursery) -> None:
+    """The state of a command goes out only once its event is durable: while the
+    commit is on disk, neither a WebSocket viewer nor an in-process one has it."""
+    store = SlowStore(Store.open(":memory:"))
+    game = await Game.load(store, FakeWallClock())
+    nursery.start_soon(game.fanout.run)
+    ours, peer = trio.socket.socketpair()
+    with ours, peer:
+        game.fanout.subscribe(Outbox(FakeWire(ours), lambda: None, lambda box: None))
+        viewer = game.subscribe(on_drop=lambda: None)
+        nursery.start_soon(game.execute, SetClock(42))
+        game.broadcast()  # as the once-a-second tick would, mid-commit
+        await trio.testing.wait_all_tasks_blocked()
+        before = os.read(peer.fileno(), 1 << 16)
+        assert b'"last_event_id":0' in before and b'"last_event_id":1' not in before
+        assert '"last_event_id":1' not in viewer.receive.receive_nowait()
+        store.disk.set()
+        await trio.testing.wait_all_tasks_blocked()
+        assert [event.id for event in store.sync.events()] == [1]
+        assert b'"last_event_id":1' in os.read(peer.fileno(), 1 << 16)
+        assert '"last_event_id":1' in viewer.receive.receive_nowait()
+    await store.aclose()
