@@ -189,6 +189,15 @@ def test_every_page_fits_the_screen(game: ScoreServer, open_: Opener, size: dict
             }"""
         )
         assert problems == [], (path, size, problems)
+        if path == "" and size == TABLET:
+            # A whole game without scrolling: every action's button is on the screen.
+            below = page.evaluate(
+                """() => [...document.querySelectorAll('[data-action]')]
+                    .filter(b => b.getBoundingClientRect().height > 0
+                        && b.getBoundingClientRect().bottom > innerHeight)
+                    .map(b => b.dataset.action)"""
+            )
+            assert below == [], below
         if path.startswith("display") or path == "overlay":
             # A screen shows the whole game without scrolling.
             assert page.evaluate("document.documentElement.scrollHeight <= innerHeight"), path
