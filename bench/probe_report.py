@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import trio
+from meta import raise_fd_limit
 from stats import summarize
 from viewers import measure_viewers
 
@@ -113,6 +114,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=HERE / "results" / "probe")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    raise_fd_limit(args.viewers + 512)
     probe_file = args.out / "probe.json"
     wrapper = [str(HERE / "fanout_probe.py"), str(probe_file)]
     print(f"load {os.getloadavg()[0]:.2f}")
