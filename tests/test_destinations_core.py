@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from score.core import destinations, webhook_policy
+from score.core import destinations, destinations_handoff, webhook_policy
 from score.core.delivery import ProcessState
 from score.core.destinations import ConfigError, Destination, from_cli
 from score.core.webhook_policy import Verdict, after_attempt, light
@@ -73,6 +73,13 @@ def test_urls_name_their_kind_and_names_never_carry_credentials(
         ),
         ([], toml('url = "x.log"\nevents = ["CLOCK_SET"]'), "a file gets every event"),
         ([], toml('url = "https://h/x"\nsecert = "typo"'), "unknown key 'secert'"),
+        (["http://h:99999/x"], None, "the port must be a number up to 65535"),
+        (
+            [],
+            toml('url = "https://h/x"\nsecret_env = "HOOK_SECRET"\npipeline = 0'),
+            "pipeline must be a whole number from 1 to 64",
+        ),
+        ([], toml('url = "x.log"\npipeline = 1'), "a file gets every event"),
         ([], toml('name = "a"'), "url is missing"),
     ],
 )
@@ -89,7 +96,7 @@ def test_bad_config_is_one_clear_line_that_shows_no_secret(
 def test_a_config_file_gives_names_filters_schedules_and_rotating_secrets() -> None:
     text = toml(
         'name = "league"\nurl = "https://league.example/hook"\nsecret_env = "HOOK_SECRET"\n'
-        'events = ["CLOCK_EXPIRED"]\nretry = ["0s", "250ms", "2m", "1h"]',
+        'events = ["CLOCK_EXPIRED"]\nretry = ["0s", "250ms", "2m", "1h"]\npipeline = 1',
         f'url = "http://127.0.0.1:9/h"\nsecret = "{SECRET} whsec_c2Vjb25kLXNlY3JldC1rZXktMTI="',
     )
     league, local = from_cli([], text, "/games", ENV)
@@ -97,8 +104,10 @@ def test_a_config_file_gives_names_filters_schedules_and_rotating_secrets() -> N
     assert league.events == frozenset({"CLOCK_EXPIRED"})
     assert league.wants("CLOCK_EXPIRED") and not league.wants("GAME_STARTED")
     assert league.schedule == (0.0, 0.25, 120.0, 3600.0)
+    assert league.pipeline == 1 and local.pipeline == destinations.DEFAULT_PIPELINE
     assert len(local.secrets) == 2 and local.schedule == destinations.DEFAULT_SCHEDULE
-    assert destinations.decode(destinations.encode([league, local])) == [league, local]
+    handed = destinations_handoff.decode(destinations_handoff.encode([league, local]))
+    assert handed == [league, local]
 
 
 def test_a_webhook_named_with_to_takes_its_secret_from_the_environment() -> None:

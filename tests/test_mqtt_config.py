@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from score.core import destinations
+from score.core import destinations, destinations_handoff
 from score.core.destinations import ConfigError, from_cli
 from score.core.mqtt_address import MqttAddress, mqtt_address
 
@@ -72,7 +72,8 @@ def test_credentials_come_from_the_config_or_the_environment_and_are_never_shown
     assert from_env.wants("CLOCK_EXPIRED") and not from_env.wants("CLOCK_SET")
     assert "s3cret" not in repr(plain) and "hunter22" not in repr(from_env)
     # Handed to the pusher (in its 0600 file) and back, unchanged.
-    assert destinations.decode(destinations.encode([plain, from_env])) == [plain, from_env]
+    handed = destinations_handoff.decode(destinations_handoff.encode([plain, from_env]))
+    assert handed == [plain, from_env]
     (to,) = from_cli(
         ["mqtt://b/c3"], None, "/", {"SCORE_MQTT_USERNAME": "c3", "SCORE_MQTT_PASSWORD": "pw3"}
     )

@@ -35,9 +35,10 @@ def backlog(db: Path, count: int) -> None:
     store.close()
 
 
-async def deliver_all(db: Path, url: str) -> None:
+async def deliver_all(db: Path, url: str, pipeline: int = webhook.WINDOW) -> None:
     """One full pass of a webhook worker (the last pass of a pusher told to stop)."""
-    hook = Destination("webhook", url, "hook", (SECRET,), schedule=(0.0, 0.01, 0.01, 0.01))
+    schedule = (0.0, 0.01, 0.01, 0.01)
+    hook = Destination("webhook", url, "hook", (SECRET,), schedule=schedule, pipeline=pipeline)
     wake = Wakeup()
     wake.close()
     await WebhookWorker(db, hook, stdlib_random.random).run(wake)
@@ -115,6 +116,32 @@ async def test_a_failure_mid_window_resends_the_rest_after_it(
     # A receiver that closes after an answer failed nothing: what it did not read goes
     # again on a new connection, not counted as a failed attempt.
     assert assert_all_marked(tmp_path / "g.db", EVENTS) == (failure[0] != 200)
+
+
+async def test_pipeline_1_never_sends_a_later_event_before_a_refused_one(
+    tmp_path: Path,
+) -> None:
+    """`pipeline = 1` in the config: strict order even on failures, each event sent
+    only once the one before it is delivered (or dead-lettered)."""
+    rng = seeded_random()
+    count = 120
+    backlog(tmp_path / "g.db", count)
+    with running_receiver() as receiver:
+        plans: list[tuple[int, dict[str, str]]] = []
+        for _ in range(count * 2):  # never two refusals in a row: nothing dead-letters
+            refuse = rng.random() < 0.1 and (not plans or plans[-1][0] == 200)
+            plans.append((500, {}) if refuse else (200, {}))
+        receiver.answer(*plans)
+        with trio.fail_after(40):
+            await deliver_all(tmp_path / "g.db", receiver.url, pipeline=1)
+    delivered = 0
+    for request in receiver.received:
+        event_id = request.verified["event_id"]
+        assert event_id == delivered + 1  # the next one, or the refused one again
+        if request.answered is not None and 200 <= request.answered < 300:
+            delivered = event_id
+    assert delivered == count
+    assert_all_marked(tmp_path / "g.db", count)
 
 
 async def test_random_failures_keep_order_and_lose_nothing(tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ def push(
     from score.shell.store import StoreError
 
     setup_json_logging()
-    from score.core import delivery, destinations
+    from score.core import delivery, destinations, destinations_handoff
 
     chosen = [
         destinations.Destination(
@@ -61,7 +61,7 @@ def push(
             log.error("cannot read the destinations: %s", error)
             raise typer.Exit(1) from None
         destinations_file.unlink(missing_ok=True)
-        chosen += destinations.decode(text)
+        chosen += destinations_handoff.decode(text)
     if chosen and all(d.kind != "file" for d in chosen):
         # Over the network, a millisecond is nothing and at least once is the rule; the
         # file is the truth the operator watches: when both are ready to run, the

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -39,7 +38,11 @@ MQTT_PASSWORD_ENV = "SCORE_MQTT_PASSWORD"
 """Where a broker named with `--to` takes its credentials from (when they are set)."""
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)$")
-_KEYS = {"url", "name", "secret", "secret_env", "events", "retry"}
+_KEYS = {"url", "name", "secret", "secret_env", "events", "retry", "pipeline"}
+DEFAULT_PIPELINE = 64
+"""Webhook POSTs sent ahead of their answers on one connection while all goes well
+(1: strictly one at a time, so a receiver never sees a later event before an
+earlier one it refused; see docs/delivery.md)."""
 _MQTT_KEYS = {"username", "password", "password_env"}
 
 
@@ -62,6 +65,8 @@ class Destination:
     """A broker's user name ("" = none)."""
     password: str = field(default="", repr=False)
     """A broker's password: never shown, never logged."""
+    pipeline: int = DEFAULT_PIPELINE
+    """A webhook's requests in flight at most (see DEFAULT_PIPELINE)."""
 
     def wants(self, event_type: str) -> bool:
         return self.events is None or event_type in self.events
@@ -120,6 +125,10 @@ def parse_url(url: str, cwd: str) -> tuple[Kind, str]:
     if scheme in ("http", "https"):
         if not parts.hostname:
             raise ConfigError(f"{redact_url(url)}: a webhook URL needs a host")
+        try:
+            parts.port  # noqa: B018  (urlsplit checks the port only when asked)
+        except ValueError:
+            raise ConfigError(f"{redact_url(url)}: the port must be a number up to 65535") from None
         return "webhook", url
     if scheme in MQTT_SCHEMES:
         try:
@@ -210,7 +219,7 @@ def destination(
         raise ConfigError(f"{where}: name must be a non-empty string")
     schedule = parse_schedule(table["retry"]) if "retry" in table else DEFAULT_SCHEDULE
     if kind == "file":
-        if {"secret", "secret_env", "events", "retry"} & set(table):
+        if {"secret", "secret_env", "events", "retry", "pipeline"} & set(table):
             raise ConfigError(
                 f"{where}: a file gets every event, exactly once; secret, events and retry"
                 " are for webhooks"
@@ -218,14 +227,18 @@ def destination(
         return Destination("file", target, name)
     events = _events(table["events"], where) if "events" in table else None
     if kind == "mqtt":
-        if {"secret", "secret_env", "retry"} & set(table):
+        if {"secret", "secret_env", "retry", "pipeline"} & set(table):
             raise ConfigError(
                 f"{where}: a broker takes username and password, not a secret; it is"
                 " retried until it answers (no retry schedule: nothing is dead-lettered)"
             )
         username, password = _credentials(table, environ, where)
         return Destination("mqtt", target, name, (), events, DEFAULT_SCHEDULE, username, password)
-    return Destination("webhook", target, name, _secrets(table, environ, where), events, schedule)
+    secrets = _secrets(table, environ, where)
+    pipeline = table.get("pipeline", DEFAULT_PIPELINE)
+    if isinstance(pipeline, bool) or not isinstance(pipeline, int) or not 1 <= pipeline <= 64:
+        raise ConfigError(f"{where}: pipeline must be a whole number from 1 to 64")
+    return Destination("webhook", target, name, secrets, events, schedule, pipeline=pipeline)
 
 
 def from_cli(
@@ -263,41 +276,4 @@ def from_toml(text: str, cwd: str, environ: Mapping[str, str]) -> list[Destinati
     return [
         destination(table, cwd, environ, f"destination {index + 1}")
         for index, table in enumerate(tables)
-    ]
-
-
-# -- handing them to the pusher (over a 0600 file, never its command line) --------
-
-
-def encode(destinations: Sequence[Destination]) -> str:
-    return json.dumps(
-        [
-            {
-                "kind": d.kind,
-                "target": d.target,
-                "name": d.name,
-                "secrets": list(d.secrets),
-                "events": None if d.events is None else sorted(d.events),
-                "schedule": list(d.schedule),
-                "username": d.username,
-                "password": d.password,
-            }
-            for d in destinations
-        ]
-    )
-
-
-def decode(text: str) -> list[Destination]:
-    return [
-        Destination(
-            item["kind"],
-            item["target"],
-            item["name"],
-            tuple(item["secrets"]),
-            None if item["events"] is None else frozenset(item["events"]),
-            tuple(float(s) for s in item["schedule"]),
-            item.get("username", ""),
-            item.get("password", ""),
-        )
-        for item in json.loads(text)
     ]

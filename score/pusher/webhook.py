@@ -9,7 +9,8 @@ in groups). An event is marked only after its answer, so a pusher killed mid-POS
 sends it again after restarting, with the same `webhook-id`: at least once, never
 lost. Signing is the `standardwebhooks` library's.
 
-A backlog goes pipelined (`pipeline.py`): up to WINDOW requests on one connection
+A backlog goes pipelined (`pipeline.py`): up to the destination's `pipeline`
+requests (WINDOW unless configured; 1 turns pipelining off) on one connection
 before their answers, which the receiver gives in order. Once an answer is not a
 2xx, nothing new is sent: the connection is closed, the events written after the
 failed one are put back in line (their answers, if any, are ignored), and the failed
@@ -35,7 +36,7 @@ import trio
 
 from score.core import delivery
 from score.core.delivery import DEAD_LETTER, DELIVERED, FILTERED
-from score.core.destinations import Destination
+from score.core.destinations import DEFAULT_PIPELINE, Destination
 from score.core.events import StoredEvent
 from score.pusher.pipeline import Answer, ConnectionLost
 from score.pusher.webhook_attempts import Attempts, Sent
@@ -54,8 +55,8 @@ SETTLE_EVERY = 200
 SETTLE_AFTER = 0.05
 """Answered events are marked in groups of at most SETTLE_EVERY, at most SETTLE_AFTER
 seconds after the first of them was answered: a crash resends at most that many."""
-WINDOW = 64
-"""Most requests on the wire at once (a backlog); one while anything fails."""
+WINDOW = DEFAULT_PIPELINE
+"""Most requests on the wire at once by default (a backlog); one while anything fails."""
 
 
 class _Rewound(Exception):
@@ -175,7 +176,7 @@ class WebhookWorker:
                     self._advance(event.id, DELIVERED)
                     self.attempts.recovered()
                     if answer.keep_alive:
-                        self._window = WINDOW
+                        self._window = self.destination.pipeline
                     else:  # the receiver read nothing after this one
                         await self._put_back(sent, waiting)
                     await self._flush_if_due()

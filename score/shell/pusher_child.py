@@ -24,7 +24,7 @@ import trio
 from score.core import delivery
 from score.core.delivery import ProcessState, RestartPolicy
 from score.core.destinations import Destination
-from score.core.destinations import encode as encode_destinations
+from score.core.destinations_handoff import encode as encode_destinations
 from score.shell.log_lines import LineSplitter, json_record, parse_line, raw_record
 from score.shell.pusher_launch import pusher_command, write_private
 
