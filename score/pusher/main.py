@@ -53,8 +53,6 @@ class PusherConfig:
 async def run_pusher(config: PusherConfig) -> None:
     """Deliver until stdin ends or SIGTERM arrives."""
     check_not_served_elsewhere(config.db)
-    # httpx logs every request with its full URL, which may carry credentials.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     store = AsyncStore(
         await trio.to_thread.run_sync(lambda: Store.open(config.db, create=False)),
         report_full=False,  # each worker reports its own failures, with the reason
