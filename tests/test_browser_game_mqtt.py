@@ -12,7 +12,7 @@ from tests.browser import Opener, ScoreServer, wait_until
 from tests.mosquitto import Broker
 
 pytest_plugins = ["tests.browser_fixtures"]
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(90)]
+pytestmark = [pytest.mark.browser, pytest.mark.mqtt, pytest.mark.timeout(90)]
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,8 @@ from tests.browser import ScoreServer
 from tests.mosquitto import Received, running_broker, subscribed
 from tests.processes import run_score
 
-pytestmark = pytest.mark.slow  # real `score` and `mosquitto` processes: seconds each
+# Real `score` and `mosquitto` processes: seconds each.
+pytestmark = [pytest.mark.slow, pytest.mark.mqtt]
 
 PREFIX = "score/court1"
 
