@@ -34,6 +34,7 @@ import trio
 from score.core import delivery, wire
 from score.core.delivery import DEAD_LETTER, DELIVERED, FILTERED
 from score.core.destinations import Destination
+from score.core.game_state import GameState, fold
 from score.core.mqtt_address import mqtt_address
 from score.pusher.mqtt_link import BrokerLost, MqttLink
 from score.pusher.worker import Wakeup
@@ -56,10 +57,22 @@ STATE_INTERVAL = 1.0
 after 3 s without one, as over the WebSocket)."""
 
 
-def state_now(store: Store, now: int) -> dict[str, Any]:
+class PublishedState:
     """The `{"state": {...}}` published to PREFIX/state: the one place that knows
-    what it holds (the game model changes it here, and only here)."""
-    return wire.state_message(store.load_game(), now, "healthy")
+    what it holds. The history is folded whole once (`Store.load_game`); after that
+    only the events stored since are folded on, so the once-a-second publication
+    costs a query for the new events, not a replay of the game."""
+
+    def __init__(self) -> None:
+        self._state: GameState | None = None
+
+    def message(self, store: Store, now: int) -> dict[str, Any]:
+        if self._state is None:
+            state = store.load_game()
+        else:
+            state = fold(store.events(after=self._state.last_event_id), self._state)
+        self._state = state  # only once folded: a fold that fails is tried again
+        return wire.state_message(state, now, "healthy")
 
 
 class _Rewound(Exception):
@@ -90,6 +103,7 @@ class MqttWorker:
         self._since = 0.0
         self._progress = trio.Event()
         self._state_failed = False
+        self._published = PublishedState()
 
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
         return await trio.to_thread.run_sync(fn, *args, limiter=self._limiter)
@@ -250,7 +264,7 @@ class MqttWorker:
         cannot fold, a busy database) is said once and skipped: the events still go."""
         assert self._store is not None
         try:
-            state = await self._call(state_now, self._store, system_wall_ms())
+            state = await self._call(self._published.message, self._store, system_wall_ms())
         except (ValueError, StoreError, sqlite3.Error) as exc:
             if not self._state_failed:
                 log.warning("%s: the state cannot be published: %s", self.name, exc)
