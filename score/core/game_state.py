@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 from score.core.clock import Clock, fold_steps, remaining_at, step_of
 from score.core.event_types import CLOCK_TYPES, EventType
-from score.core.events import ClockSet, NewEvent, StoredEvent
+from score.core.events import ClockSet, EventData, NewEvent, StoredEvent
 from score.core.game_events import (
     ClockAdjusted,
     EventUndone,
@@ -79,6 +79,8 @@ class Shot:
 class UndoFrame:
     event_id: int
     before: GameState
+    data: EventData
+    """The operator event this frame undoes (what the console's Undo button names)."""
 
 
 @dataclass(frozen=True)
@@ -248,7 +250,7 @@ def apply(state: GameState, event: StoredEvent | NewEvent) -> GameState:
     else:
         after = _game_step(state, event)
     if is_operator_event(event) and not state.rules.is_clock and event_id is not None:
-        frames = (*state.undo, UndoFrame(event_id, replace(state, undo=())))
+        frames = (*state.undo, UndoFrame(event_id, replace(state, undo=()), data))
         after = replace(after, undo=frames[-UNDO_DEPTH:])
     if event_id is not None:
         after = replace(after, clock=replace(after.clock, last_event_id=event_id))

@@ -13,7 +13,19 @@ from typing import Any
 
 from score.core.clock import Clock, remaining_at
 from score.core.errors import ScoreError
+from score.core.events import GamePaused, GameStarted
 from score.core.game_clocks import penalty_remaining, shot_remaining, shown_ms
+from score.core.game_events import (
+    Horn,
+    PenaltyStarted,
+    PeriodStarted,
+    PointsScored,
+    PossessionSet,
+    ShotClockSet,
+    TeamFoul,
+    TeamNamed,
+    TimeoutTaken,
+)
 from score.core.game_state import TEAMS, GameState
 from score.core.rules import to_mapping
 from score.core.tenths import display_seconds
@@ -114,39 +126,37 @@ def game_fields(game: GameState, now: int) -> dict[str, Any]:
 
 
 def undo_next(game: GameState) -> dict[str, Any] | None:
-    """What `undo` would revert, for the console's "Undo: Hawks +3": read from the
-    difference between the state before the latest operator event and now (the
-    frame keeps no event), so it names what the undo changes back. `kind` is
-    score, foul, timeout, team, period, penalty, possession, horn, start, pause,
-    shot_clock or clock."""
+    """What `undo` would revert, for the console's "Undo: Hawks +3": the operator
+    event the latest undo frame keeps. `kind` is score, foul, timeout, team,
+    period, penalty, possession, horn, start, pause, shot_clock or clock."""
     if not game.undo:
         return None
     frame = game.undo[-1]
-    before, note = frame.before, {"event_id": frame.event_id}
-    if game.period != before.period:  # first: a new period also resets fouls and timeouts
-        return note | {"kind": "period", "period": game.period}
-    for name in TEAMS:
-        was, now = before.team(name), game.team(name)
-        if now.score != was.score:
-            return note | {"kind": "score", "team": name, "points": now.score - was.score}
-        if now.fouls != was.fouls:
-            return note | {"kind": "foul", "team": name, "delta": now.fouls - was.fouls}
-        if now.timeouts_taken != was.timeouts_taken:
-            return note | {"kind": "timeout", "team": name}
-        if (now.name, now.color) != (was.name, was.color):
-            return note | {"kind": "team", "team": name}
-    new = [p for p in game.penalties if p.id == frame.event_id]
-    if new:
-        return note | {"kind": "penalty", "team": new[0].team, "player": new[0].player}
-    if game.possession != before.possession:
-        return note | {"kind": "possession", "team": game.possession}
-    if game.horn != before.horn and game.horn is not None and game.horn[1] == "operator":
-        return note | {"kind": "horn"}
-    if game.clock.running != before.clock.running:
-        return note | {"kind": "start" if game.clock.running else "pause"}
-    moved = (game.clock.remaining_ms, game.clock.anchor) != (
-        before.clock.remaining_ms, before.clock.anchor)
-    return note | {"kind": "shot_clock" if game.shot != before.shot and not moved else "clock"}
+    note: dict[str, Any] = {"event_id": frame.event_id}
+    match frame.data:
+        case PointsScored(team, points):
+            return note | {"kind": "score", "team": team, "points": points}
+        case TeamFoul(team, delta):
+            return note | {"kind": "foul", "team": team, "delta": delta}
+        case TimeoutTaken(team):
+            return note | {"kind": "timeout", "team": team}
+        case TeamNamed(team):
+            return note | {"kind": "team", "team": team}
+        case PeriodStarted(period):
+            return note | {"kind": "period", "period": period}
+        case PenaltyStarted(team, player):
+            return note | {"kind": "penalty", "team": team, "player": player}
+        case PossessionSet(team):
+            return note | {"kind": "possession", "team": team}
+        case Horn():
+            return note | {"kind": "horn"}
+        case GameStarted():
+            return note | {"kind": "start"}
+        case GamePaused():
+            return note | {"kind": "pause"}
+        case ShotClockSet():
+            return note | {"kind": "shot_clock"}
+    return note | {"kind": "clock"}  # a set or a nudge
 
 
 def clock_runs_shot(game: GameState) -> bool:
