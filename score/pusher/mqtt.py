@@ -37,6 +37,7 @@ from score.core.destinations import Destination
 from score.core.game_state import GameState, fold
 from score.core.mqtt_address import mqtt_address
 from score.pusher.mqtt_link import BrokerLost, MqttLink
+from score.pusher.progress import Progress, Rewound
 from score.pusher.worker import Wakeup
 from score.shell.store import Store
 from score.shell.store_errors import StoreError
@@ -46,10 +47,6 @@ log = logging.getLogger("score.push")
 T = TypeVar("T")
 
 SETTLED = (DELIVERED, DEAD_LETTER, FILTERED)
-SETTLE_EVERY = 200
-SETTLE_AFTER = 0.05
-"""Acknowledged events are marked in groups of at most SETTLE_EVERY, at most
-SETTLE_AFTER seconds after the first (as a webhook's): a crash resends at most that."""
 STORE_RETRY = 1.0
 """Seconds before trying again when the database refused a read or a mark."""
 STATE_INTERVAL = 1.0
@@ -75,10 +72,6 @@ class PublishedState:
         return wire.state_message(state, now, "healthy")
 
 
-class _Rewound(Exception):
-    """The cursor was moved back by `score deliveries retry` or `resend`."""
-
-
 class MqttWorker:
     def __init__(self, db: Path, destination: Destination) -> None:
         self.db = db
@@ -90,18 +83,14 @@ class MqttWorker:
         self._client_id = ""
         self._failures = 0
         self._failure = ""
-        self._cursor = 0
-        """Every event through this id is marked (in the database)."""
+        self.progress = Progress(self.name, self._call)
         self._queue: deque[tuple[int, int | None, int | None]] = deque()
         """(event id, packet id or None, mark) in publish order, not yet settled."""
         self._unacked: set[int] = set()
         self._acked: set[int] = set()
         """Packet ids published and not yet settled, and those of them acknowledged
         (ids are reused after 65,535: an ack counts only for what is outstanding)."""
-        self._marks: list[tuple[int, int]] = []
-        self._new = 0
-        self._since = 0.0
-        self._progress = trio.Event()
+        self._acks = trio.Event()
         self._state_failed = False
         self._published = PublishedState()
 
@@ -167,7 +156,7 @@ class MqttWorker:
         failure against the first waiting event (the light shows it), log it once."""
         self._failures += 1
         with trio.CancelScope(shield=True):
-            with contextlib.suppress(_Rewound, StoreError, sqlite3.Error):
+            with contextlib.suppress(Rewound, StoreError, sqlite3.Error):
                 await self._flush()
             store = self._store
             if store is not None:
@@ -189,8 +178,7 @@ class MqttWorker:
         cursor, disabled, batch = await self._call(
             store.webhook_pass, self.name, delivery.BATCH_LIMIT
         )
-        self._cursor = self._new = cursor
-        self._marks = []
+        self.progress.restart(cursor)
         if disabled:
             return
         try:
@@ -207,19 +195,17 @@ class MqttWorker:
                         self._queue.append((event.id, mid, DELIVERED))
                     self._settle_acked()
                 while self._queue:
-                    await self._progress.wait()
-                    self._progress = trio.Event()
+                    await self._acks.wait()
+                    self._acks = trio.Event()
                     self._settle_acked()
-                    if len(self._marks) >= SETTLE_EVERY or (
-                        trio.current_time() - self._since >= SETTLE_AFTER
-                    ):
+                    if self.progress.due:
                         await self._flush()
                 await self._flush()
                 await self._publish_state(link)
                 batch = await self._call(
-                    store.webhook_batch, self.name, self._cursor, delivery.BATCH_LIMIT
+                    store.webhook_batch, self.name, self.progress.cursor, delivery.BATCH_LIMIT
                 )
-        except _Rewound:  # the next pass rereads the cursor
+        except Rewound:  # the next pass rereads the cursor
             self._queue.clear()
             self._unacked.clear()
             self._acked.clear()
@@ -228,7 +214,7 @@ class MqttWorker:
         if mid in self._unacked:
             self._unacked.discard(mid)
             self._acked.add(mid)
-            self._progress.set()
+            self._acks.set()
 
     def _settle_acked(self) -> None:
         """Move past the acknowledged prefix of what was published (PUBACKs come
@@ -240,24 +226,12 @@ class MqttWorker:
             self._queue.popleft()
             if mid is not None:
                 self._acked.discard(mid)
-            if not self._marks:
-                self._since = trio.current_time()
-            if mark is not None:
-                self._marks.append((event_id, mark))
-            self._new = event_id
+            self.progress.done(event_id, mark)
 
     async def _flush(self) -> None:
-        """Mark what was acknowledged and move the cursor, in one transaction."""
-        if self._new == self._cursor or self._store is None:
-            return
-        marks, self._marks = self._marks, []
-        with trio.CancelScope(shield=True):  # an acknowledged event is marked, even at shutdown
-            moved = await self._call(
-                self._store.settle, self.name, marks, system_wall_ms(), self._cursor, self._new
-            )
-        if not moved:
-            raise _Rewound
-        self._cursor = self._new
+        """Mark what was acknowledged and move the cursor (see progress.py)."""
+        if self._store is not None:
+            await self.progress.flush(self._store, system_wall_ms)
 
     async def _publish_state(self, link: MqttLink) -> None:
         """Publish the state; one that cannot be computed (a history this version

@@ -39,6 +39,7 @@ from score.core.delivery import DEAD_LETTER, DELIVERED, FILTERED
 from score.core.destinations import DEFAULT_PIPELINE, Destination
 from score.core.events import StoredEvent
 from score.pusher.pipeline import Answer, ConnectionLost
+from score.pusher.progress import Progress, Rewound
 from score.pusher.webhook_attempts import Attempts, Sent
 from score.pusher.webhook_link import WebhookLink
 from score.pusher.worker import Wakeup
@@ -51,16 +52,8 @@ T = TypeVar("T")
 STORE_RETRY = 1.0
 """Seconds before trying again when the database refused a read or a mark."""
 SETTLED = (DELIVERED, DEAD_LETTER, FILTERED)
-SETTLE_EVERY = 200
-SETTLE_AFTER = 0.05
-"""Answered events are marked in groups of at most SETTLE_EVERY, at most SETTLE_AFTER
-seconds after the first of them was answered: a crash resends at most that many."""
 WINDOW = DEFAULT_PIPELINE
 """Most requests on the wire at once by default (a backlog); one while anything fails."""
-
-
-class _Rewound(Exception):
-    """The cursor was moved back by `score deliveries retry` or `resend`."""
 
 
 class WebhookWorker:
@@ -80,12 +73,7 @@ class WebhookWorker:
         self._window = 1
         self._limiter = trio.CapacityLimiter(1)
         self._store: Store | None = None
-        self._cursor = 0
-        """Every event through this id is marked (in the database)."""
-        self._new = 0
-        """Every event through this id is answered; marks in `_marks`."""
-        self._marks: list[tuple[int, int]] = []
-        self._since = 0.0
+        self.progress = Progress(self.name, self._call)
 
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
         return await trio.to_thread.run_sync(fn, *args, limiter=self._limiter)
@@ -112,7 +100,7 @@ class WebhookWorker:
                 with trio.CancelScope(shield=True):
                     # Stopped between two groups of marks: mark what was answered, so
                     # the next start does not send it again.
-                    with contextlib.suppress(_Rewound, StoreError, sqlite3.Error):
+                    with contextlib.suppress(Rewound, StoreError, sqlite3.Error):
                         await self._flush()
                     store, self._store = self._store, None
                     await self._call(store.close)
@@ -125,10 +113,10 @@ class WebhookWorker:
         store = self._store
         # The cursor is reread at every pass (`retry` and `resend` move it back), in
         # the same worker-thread call as the first batch: one hop, not two.
-        self._cursor, disabled, batch = await self._call(
+        cursor, disabled, batch = await self._call(
             store.webhook_pass, self.name, delivery.BATCH_LIMIT
         )
-        self._new, self._marks = self._cursor, []
+        self.progress.restart(cursor)
         if disabled:
             return
         try:
@@ -138,9 +126,9 @@ class WebhookWorker:
                     return  # disabled (410): nothing more until `retry`
                 await self._flush()
                 batch = await self._call(
-                    store.webhook_batch, self.name, self._cursor, delivery.BATCH_LIMIT
+                    store.webhook_batch, self.name, self.progress.cursor, delivery.BATCH_LIMIT
                 )
-        except _Rewound:
+        except Rewound:
             return  # `retry` or `resend` moved the cursor back: the next pass rereads it
 
     async def _deliver_batch(self, waiting: deque[tuple[StoredEvent, int | None]]) -> bool:
@@ -233,29 +221,13 @@ class WebhookWorker:
         await self.link.disconnect()
 
     def _advance(self, event_id: int, status: int | None) -> None:
-        if not self._marks:
-            self._since = trio.current_time()
-        if status is not None:
-            self._marks.append((event_id, status))
-        self._new = event_id
+        self.progress.done(event_id, status)
 
     async def _flush_if_due(self) -> None:
-        if len(self._marks) >= SETTLE_EVERY or trio.current_time() - self._since >= SETTLE_AFTER:
+        if self.progress.due:
             await self._flush()
 
     async def _flush(self) -> None:
-        """Mark what was answered and move the cursor (one transaction for many
-        events: a backlog is not one fsync per event). Raises _Rewound when the
-        cursor was moved meanwhile."""
-        if self._new == self._cursor:
-            return
+        """Mark what was answered and move the cursor (see progress.py)."""
         assert self._store is not None
-        marks, self._marks = self._marks, []
-        with trio.CancelScope(shield=True):  # an answered POST is marked, even at shutdown
-            at = int(self.wall_s() * 1000)
-            moved = await self._call(
-                self._store.settle, self.name, marks, at, self._cursor, self._new
-            )
-        if not moved:
-            raise _Rewound
-        self._cursor = self._new
+        await self.progress.flush(self._store, lambda: int(self.wall_s() * 1000))
