@@ -77,6 +77,14 @@ async def post_json(port: int, target: str, payload: Any = None, **kw: Any) -> H
     return await http(port, "POST", target, body, **kw)
 
 
+async def post_command(port: int, **message: Any) -> dict[str, Any]:
+    """POST /command and the state it answers (failing the test on an error)."""
+    reply = await post_json(port, "/command", message)
+    body: dict[str, Any] = reply.json()
+    assert reply.status == 200, body
+    return body
+
+
 async def receive_json(ws: WebSocketConnection, timeout: float = 5) -> dict[str, Any]:
     with trio.fail_after(timeout):
         message = await ws.get_message()

@@ -12,6 +12,7 @@ import trio
 from hypothesis import settings
 
 from score.shell.app import Config, RunningApp, run_app
+from score.shell.presets import load_preset
 
 # Hypothesis: random examples locally (finds new failures), the same examples on
 # every CI run (a red CI is a change, not luck). A failure prints the example and
@@ -40,6 +41,15 @@ def db_path(tmp_path: Path) -> Path:
 async def app(db_path: Path, nursery: trio.Nursery) -> AsyncIterator[RunningApp]:
     """The whole app, serving on a free loopback port."""
     running: RunningApp = await nursery.start(run_app, Config(db=db_path, port=0, pusher=False))
+    yield running
+    await running.stop()
+
+
+@pytest.fixture
+async def game_app(db_path: Path, nursery: trio.Nursery) -> AsyncIterator[RunningApp]:
+    """The whole app under basketball-fiba rules, serving on a free loopback port."""
+    config = Config(db=db_path, port=0, pusher=False, rules=load_preset("basketball-fiba"))
+    running: RunningApp = await nursery.start(run_app, config)
     yield running
     await running.stop()
 

@@ -6,32 +6,18 @@ read-only, and never in the plain state stream."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import trio
 from trio_websocket import WebSocketConnection
 
-from score.shell.app import Config, RunningApp, run_app
-from score.shell.presets import load_preset
-from tests.client import http, open_ws, post_json, receive_json
-
-
-@pytest.fixture
-async def game_app(db_path: Path, nursery: trio.Nursery) -> AsyncIterator[RunningApp]:
-    config = Config(db=db_path, port=0, pusher=False, rules=load_preset("basketball-fiba"))
-    running: RunningApp = await nursery.start(run_app, config)
-    yield running
-    await running.stop()
+from score.shell.app import RunningApp
+from tests.client import http, open_ws, post_command, post_json, receive_json
 
 
 async def post(app: RunningApp, **message: Any) -> dict[str, Any]:
-    reply = await post_json(app.port, "/command", message)
-    assert reply.status == 200, reply.body
-    body: dict[str, Any] = reply.json()
-    return body
+    return await post_command(app.port, **message)
 
 
 async def get_feed(app: RunningApp, path: str = "/feed.json") -> dict[str, str]:

@@ -4,7 +4,6 @@ state equals the replay of the file."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -12,25 +11,13 @@ import pytest
 import trio
 
 from score.core import wire
-from score.shell.app import Config, RunningApp, run_app
-from score.shell.presets import load_preset
+from score.shell.app import RunningApp
 from score.shell.store import Store
-from tests.client import command, http, open_ws, post_json, receive_json
-
-
-@pytest.fixture
-async def game_app(db_path: Path, nursery: trio.Nursery) -> AsyncIterator[RunningApp]:
-    config = Config(db=db_path, port=0, pusher=False, rules=load_preset("basketball-fiba"))
-    running: RunningApp = await nursery.start(run_app, config)
-    yield running
-    await running.stop()
+from tests.client import command, http, open_ws, post_command, post_json, receive_json
 
 
 async def post(app: RunningApp, **message: Any) -> dict[str, Any]:
-    reply = await post_json(app.port, "/command", message)
-    body: dict[str, Any] = reply.json()
-    assert reply.status == 200, body
-    return body
+    return await post_command(app.port, **message)
 
 
 async def test_a_game_over_post_command(game_app: RunningApp, db_path: Path) -> None:
