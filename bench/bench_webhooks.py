@@ -1,7 +1,7 @@
 """Webhook delivery figures against issue 13's goals, on loopback.
 
     uv run python bench/bench_webhooks.py [--commands 300] [--backlog 100000]
-        [--before TREE] [--rounds 3]
+        [--before TREE] [--rounds 3] [--file-only]
 
 - latency: from the answer to `POST /clock` until the webhook receiver has the
   event, with a second webhook that never answers (hung) configured beside it;
@@ -16,6 +16,7 @@
   without three webhooks configured, one of them down; goal p50 within 10 %; and
   beside one hung webhook alone (what isolation alone costs).
 
+`--file-only` measures the file figures alone (a shorter run, for A/B rounds).
 `--before TREE` runs the backlog and file figures a second time with the `score`
 package of another checkout (e.g. `git archive HEAD~3 score | tar -x -C TREE`), so
 that before and after come from the same run on the same load.
@@ -229,22 +230,28 @@ def main() -> None:
     parser.add_argument("--backlog", type=int, default=100_000)
     parser.add_argument("--before", type=Path, help="another checkout to measure too")
     parser.add_argument("--rounds", type=int, default=3, help="alternating file rounds")
+    parser.add_argument(
+        "--file-only", action="store_true", help="only the file figures (no webhook, no backlog)"
+    )
     args = parser.parse_args()
-    if shutil.which("node") is None:
+    if not args.file_only and shutil.which("node") is None:
         raise SystemExit("the backlog's receiver needs Node.js (`node` on the PATH)")
     os.environ["SCORE_WEBHOOK_SECRET"] = SECRET
     trees = [("before", args.before.resolve())] if args.before else []
     trees.append(("now", ROOT))
     with tempfile.TemporaryDirectory(prefix="bench-webhooks-") as temp:
         folder = Path(temp)
-        hook = webhook_latency(folder, args.commands)
-        print(
-            f"webhook latency, a second webhook hung: p50 {percentile(hook, 0.5):.2f} ms,"
-            f" p99 {percentile(hook, 0.99):.2f} ms (goal < 2, < 10; n={len(hook)})"
-        )
+        if not args.file_only:
+            hook = webhook_latency(folder, args.commands)
+            print(
+                f"webhook latency, a second webhook hung: p50 {percentile(hook, 0.5):.2f} ms,"
+                f" p99 {percentile(hook, 0.99):.2f} ms (goal < 2, < 10; n={len(hook)})"
+            )
         for label, tree in trees:
             figures = file_figures(folder, args.commands, tree, args.rounds)
-            print(f"file latency ({label}): {figures}")
+            print(f"file latency ({label}): {figures}", flush=True)
+        if args.file_only:
+            return
         source = backlog_db(folder, args.backlog)
         for label, tree in trees:
             figures = backlog(folder, source, args.backlog, tree)
