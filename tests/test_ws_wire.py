@@ -103,6 +103,7 @@ async def test_the_send_lock_is_a_strict_fifo_lock(nursery: trio.Nursery) -> Non
     async with connected(nursery) as pair:
         assert isinstance(pair.ws._stream_lock, trio.StrictFIFOLock)
         assert pair.wire.lock is pair.ws._stream_lock
+        assert pair.wire.connection is pair.ws._wsproto.connection
         assert pair.wire.is_open()
 
 
@@ -176,4 +177,12 @@ async def test_wire_of_refuses_a_connection_without_the_lock() -> None:
         pass
 
     with trio.socket.socket(socket.AF_INET) as sock, pytest.raises(TypeError, match="_stream_"):
+        wire_of(Elsewhere(), sock)  # type: ignore[arg-type]
+
+
+async def test_wire_of_refuses_a_connection_without_wsproto_s_connection() -> None:
+    class Elsewhere:
+        _stream_lock = trio.StrictFIFOLock()
+
+    with trio.socket.socket(socket.AF_INET) as sock, pytest.raises(TypeError, match="_wsproto"):
         wire_of(Elsewhere(), sock)  # type: ignore[arg-type]

@@ -12,11 +12,15 @@ structures rather than around them. Exactly what it relies on:
    holds the same lock from the first byte of a frame to the last, so frames never
    interleave, and trio-websocket's own frames wait their turn as they would behind
    another `send_message`.
-2. `WebSocketConnection._wsproto.state` (wsproto's public `state` property):
-   `ConnectionState.OPEN` until trio-websocket sends or answers a close frame.
-   Together with the public `closed` (set before trio-websocket sends a close frame
-   in all paths but a protocol error, which the wsproto state covers), nothing is
-   written after a close frame.
+2. `WebSocketConnection._wsproto`, wsproto's `WSConnection`, whose public
+   `connection` (a `Connection`, set once the handshake is done) has the public
+   `state`: `ConnectionState.OPEN` until a close frame is made. trio-websocket makes
+   every frame it sends with `self._wsproto.send(event)` before it waits for the lock
+   above, so a close frame sent, being sent or waiting for the lock has already moved
+   that state off OPEN: checking it before each frame means nothing is written after a
+   close frame. The `Connection` is kept (one object to look at per write, not four:
+   at 1,000 viewers the walk from the connection down to it was about a quarter
+   of a broadcast's CPU time, bench/fanout_probe.py).
 3. A server connection of trio-websocket negotiates no extension (its `_accept`
    passes none to wsproto, whatever the client offers), so a text message is framed
    by wsproto's own `FrameProtocol` without extensions exactly as `send_message`
@@ -36,7 +40,7 @@ from dataclasses import dataclass
 
 import trio
 from trio_websocket import WebSocketConnection
-from wsproto.connection import ConnectionState
+from wsproto.connection import Connection, ConnectionState
 from wsproto.frame_protocol import FrameProtocol
 
 # Framing a whole message keeps no state in FrameProtocol (fin=True resets it), so
@@ -49,17 +53,19 @@ def frame_text(text: str) -> bytes:
     return bytes(_SERVER_FRAMES.send_data(text, fin=True))
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Wire:
-    """A WebSocket connection's socket and send lock, as the fan-out writes them."""
+    """A WebSocket connection's socket, send lock and wsproto connection, as the
+    fan-out writes them."""
 
     ws: WebSocketConnection
     socket: trio.socket.SocketType
     lock: trio.StrictFIFOLock
+    connection: Connection
 
     def is_open(self) -> bool:
-        """Data frames may still be sent (no close frame sent or being sent)."""
-        return self.ws.closed is None and self.ws._wsproto.state is ConnectionState.OPEN
+        """Data frames may still be sent (no close frame made, sent or being sent)."""
+        return self.connection.state is ConnectionState.OPEN
 
     def fileno(self) -> int:
         """The socket's descriptor; -1 once it is closed."""
@@ -67,11 +73,18 @@ class Wire:
 
 
 def wire_of(ws: WebSocketConnection, socket: trio.socket.SocketType) -> Wire:
-    """The wire under `ws`; fails at once if trio-websocket no longer has its lock."""
+    """The wire under an accepted `ws`; fails at once if trio-websocket no longer has
+    its lock or wsproto its connection."""
     lock = getattr(ws, "_stream_lock", None)
     if not isinstance(lock, trio.StrictFIFOLock):
         raise TypeError(
             "trio-websocket has no _stream_lock (a trio.StrictFIFOLock) any more:"
             " see score/shell/ws_wire.py before upgrading it"
         )
-    return Wire(ws, socket, lock)
+    connection = getattr(getattr(ws, "_wsproto", None), "connection", None)
+    if not isinstance(connection, Connection):
+        raise TypeError(
+            "trio-websocket's _wsproto has no wsproto Connection after the handshake:"
+            " see score/shell/ws_wire.py before upgrading it"
+        )
+    return Wire(ws, socket, lock, connection)
