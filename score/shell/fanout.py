@@ -3,7 +3,9 @@
 A broadcast is encoded once (by the game) and framed once here; then one task, the
 writer (`Fanout.run`), puts the same bytes on every viewer's socket with a plain
 non-blocking write. A broadcast to 1,000 viewers costs one task wake-up and 1,000
-system calls, not 1,000 task switches through trio-websocket's send path.
+system calls, not 1,000 task switches through trio-websocket's send path; on more
+than one core a second thread makes half of those calls (second_writer.py), while
+the writer task waits for it without letting any other task run.
 
 Each viewer is an `Outbox` (outbox.py): answers in order, newest state wins, a full
 viewer keeps its place and is dropped only when it takes nothing for seconds. The
@@ -17,7 +19,8 @@ from collections import deque
 
 import trio
 
-from score.shell.outbox import Outbox
+from score.shell.outbox import NOT_TRIED, Outbox, write_now
+from score.shell.second_writer import MIN_SHARED, SecondWriter
 from score.shell.ws_wire import frame_text
 
 YIELD_EVERY = 100
@@ -27,7 +30,12 @@ YIELD_EVERY = 100
 class Fanout:
     """Every WebSocket viewer, and the one task that writes to them."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, second_writer: bool | None = None) -> None:
+        """`second_writer`: share the writes of a broadcast with a thread (default:
+        when the process may run on more than one core)."""
+        self._second: SecondWriter | None = None
+        if second_writer if second_writer is not None else SecondWriter.useful():
+            self._second = SecondWriter()
         self._outboxes: set[Outbox] = set()
         self._ready: list[Outbox] = []
         self._state: str | None = None
@@ -65,12 +73,18 @@ class Fanout:
 
     async def run(self) -> None:
         """The writer: runs for the life of the game."""
-        while True:
-            await self._wake.wait()
-            self._wake = trio.Event()
-            self._flush_ready()
-            if self._state is not None:
-                await self._write_state()
+        if self._second is not None:
+            self._second.start()
+        try:
+            while True:
+                await self._wake.wait()
+                self._wake = trio.Event()
+                self._flush_ready()
+                if self._state is not None:
+                    await self._write_state()
+        finally:
+            if self._second is not None:
+                self._second.stop()
 
     def _flush_ready(self) -> None:
         ready, self._ready = self._ready, []
@@ -94,10 +108,7 @@ class Fanout:
         self._state = None
         todo = deque(self._outboxes)
         while todo:
-            for _ in range(min(YIELD_EVERY, len(todo))):
-                outbox = todo.popleft()
-                if not outbox.closed:
-                    outbox.offer_state(frame)
+            self._offer([todo.popleft() for _ in range(min(YIELD_EVERY, len(todo)))], frame)
             if not todo:
                 return
             await trio.lowlevel.checkpoint()
@@ -107,3 +118,32 @@ class Fanout:
                 self._state = None
                 waiting = set(todo)
                 todo.extend(box for box in self._outboxes if box not in waiting)
+
+    def _offer(self, chunk: list[Outbox], frame: bytes) -> None:
+        """`frame` to every viewer of `chunk`. The idle ones are picked here and their
+        writes shared with the second thread, if there is one; no task runs until all
+        are written, so none of them can stop being idle meanwhile. Frames cut short
+        and busy viewers are finished here, afterwards."""
+        left: list[tuple[Outbox, int]] = []
+        idle: list[tuple[Outbox, int]] = []
+        for outbox in chunk:
+            if not outbox.closed:
+                fd = outbox.idle_fd()
+                if fd < 0:
+                    left.append((outbox, NOT_TRIED))
+                else:
+                    idle.append((outbox, fd))
+
+        def write(item: tuple[Outbox, int]) -> None:
+            outbox, fd = item
+            sent = write_now(fd, frame)
+            if sent != len(frame):
+                left.append((outbox, sent))
+
+        if self._second is not None and len(idle) >= MIN_SHARED:
+            self._second.share(iter(idle), write)
+        else:
+            for item in idle:
+                write(item)
+        for outbox, sent in left:
+            outbox.after_write(frame, sent)

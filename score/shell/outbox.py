@@ -23,6 +23,24 @@ import trio
 STALL_SECONDS = 5.0
 """How long a viewer may take nothing at all before it is dropped."""
 
+NOT_TRIED = -1
+"""For `Outbox.after_write`: the viewer was not idle; nothing was written."""
+
+FAILED = -2
+"""From `write_now`: the write failed (the peer is gone)."""
+
+
+def write_now(fd: int, frame: bytes) -> int:
+    """One non-blocking write: the bytes the kernel took (0 if none), or FAILED.
+    No Trio call, so the fan-out's second thread may make it (second_writer.py)."""
+    try:
+        return os.write(fd, frame)
+    except BlockingIOError:
+        return 0
+    except OSError:  # reset by the peer: trio-websocket sees it too
+        return FAILED
+
+
 MAX_QUEUED = 64
 """Answers a viewer may have waiting before its session stops reading commands."""
 
@@ -40,6 +58,23 @@ class Writable(Protocol):
 
 class Outbox:
     """One viewer's frames; written only by the fan-out's writer task."""
+
+    # Slots: a broadcast reads a few fields of every viewer's outbox; kept in the
+    # object itself they are one or two cache lines, not a dictionary's.
+    __slots__ = (
+        "wire",
+        "on_drop",
+        "_start_waiter",
+        "closed",
+        "_queue",
+        "_tail_is_state",
+        "_head",
+        "_head_replaceable",
+        "_blocked",
+        "_wait_for_room",
+        "_need_wait",
+        "_room",
+    )
 
     def __init__(
         self,
@@ -70,26 +105,40 @@ class Outbox:
 
     def offer_state(self, frame: bytes) -> None:
         """A broadcast: written at once when the viewer is idle (the common case),
-        else kept as its newest state. Writer task only.
+        else kept as its newest state. Writer task only."""
+        fd = self.idle_fd()
+        self.after_write(frame, NOT_TRIED if fd < 0 else write_now(fd, frame))
+
+    def idle_fd(self) -> int:
+        """The socket to write a broadcast to at once, or -1 if the viewer is not
+        idle (something queued or being written, the send lock taken, closing).
 
         With nothing queued and the send lock free, nobody else can write to this
-        socket before this call returns (no checkpoint in between), so a frame the
-        kernel takes whole needs no lock; one it takes in part makes the writer take
-        the lock before anything else can run, and finish the frame under it."""
-        busy = self._queue or self._head is not None or self._blocked or self.closed
-        fd = -1 if busy or self.wire.lock.locked() else self.wire.fileno()
-        if fd < 0 or not self.wire.is_open():
+        socket before `after_write` as long as no task runs in between (no
+        checkpoint), so a frame the kernel takes whole needs no lock."""
+        wire = self.wire
+        if (
+            self._queue
+            or self._head is not None
+            or self._blocked
+            or self.closed
+            or wire.lock.locked()
+            or not wire.is_open()
+        ):
+            return -1
+        return wire.fileno()
+
+    def after_write(self, frame: bytes, sent: int) -> None:
+        """After `write_now` to `idle_fd` (or NOT_TRIED): a frame cut short goes on
+        under the send lock, taken before any other task can run. Writer task only."""
+        if sent == len(frame):
+            return
+        if sent == NOT_TRIED:
             self.put_state(frame)
             self.flush()
             return
-        try:
-            sent = os.write(fd, frame)
-        except BlockingIOError:
-            sent = 0
-        except OSError:
+        if sent == FAILED:
             self._fail()
-            return
-        if sent == len(frame):
             return
         self.wire.lock.acquire_nowait()
         self._head = memoryview(frame)[sent:]
