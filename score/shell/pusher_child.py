@@ -1,8 +1,9 @@
 """One `score push` child and its lifeline: spawn, feed, relay its logs, restart it.
 
 The child runs under `trio.run_process` started with `nursery.start`, its stdin and
-stderr piped. Each wake-up becomes a line on its stdin (wake-ups in quick succession
-share one). Every line it writes on stderr is rendered through our own logging with
+stderr piped. Each wake-up is a line written on its stdin at once, by the caller
+(no task in between, so the order of the wake-ups is the caller's: the file's
+child first). Every line it writes on stderr is rendered through our own logging with
 its time and pid; the reader is shielded from cancellation and drains to end of
 file, so the last words of a dying child are never lost. If it dies it is restarted
 after a backoff (core `RestartPolicy`). Stopping (when the nursery is cancelled) is:
@@ -14,6 +15,7 @@ the nursery ends, so no pusher is orphaned. Destinations with secrets reach it i
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import time
 from collections.abc import Callable, Sequence
@@ -77,7 +79,10 @@ class PusherChild:
         command line, as plain files)."""
         self.process: trio.Process | None = None
         self.restarts = 0
-        self._wake_send, self._wake_receive = trio.open_memory_channel[None](1)
+        self._stdin: trio.lowlevel.FdStream | None = None
+        """The running child's stdin while `wake` may write to it: None before it
+        starts and from the moment it is being stopped (its end of input is the
+        order to stop, and a closed fd's number may already belong to another file)."""
 
     @property
     def state(self) -> ProcessState:
@@ -112,30 +117,42 @@ class PusherChild:
             await trio.sleep(delay)
 
     def wake(self) -> None:
-        """Tell the child there is something new; never blocks: a full channel already
-        holds a wake-up the child has not had yet, and one is enough."""
+        """Write a wake-up on the child's stdin now; never blocks the caller.
+
+        The write is synchronous (the pipe is non-blocking, and a line is shorter than
+        PIPE_BUF, so it is written whole or not at all): the child is woken before the
+        caller goes on to answer its client, in the order the caller chose. A full pipe
+        means the child has wake-ups it has not read yet, and one is enough; a broken
+        pipe means it is gone, and the next one starts with a full pass.
+        """
+        fd = -1 if self._stdin is None else self._stdin.fileno()  # -1 once closed
+        if fd < 0:
+            return
         try:
-            self._wake_send.send_nowait(None)
-        except (trio.WouldBlock, trio.ClosedResourceError, trio.BrokenResourceError):
+            os.write(fd, WAKE_LINE)
+        except BlockingIOError:
             pass
+        except OSError as error:  # EPIPE: it has exited, and we have not seen it yet
+            log.debug("wake-up not written: %s", error)
 
     async def _run_child(self, ready: Callable[[], None]) -> int | None:
         """Run one child until it exits; its exit code (None if it could not start)."""
-        feeding = trio.CancelScope()
         relaying = trio.CancelScope(shield=True)
         process: trio.Process | None = None
         try:
             async with trio.open_nursery() as nursery:
-                process = await nursery.start(self._spawn, feeding, relaying)
+                process = await nursery.start(self._spawn, relaying)
                 self.process = process
+                if isinstance(process.stdin, trio.lowlevel.FdStream):  # always, on POSIX
+                    self._stdin = process.stdin
                 self.on_change()
                 log.info("pusher started (pid %d)", process.pid)  # it names its destinations
                 ready()
-                nursery.start_soon(self._feed_stdin, process, feeding)
                 nursery.start_soon(self._relay_stderr, process, relaying)
         except* OSError as group:
             log.error("cannot start the pusher: %s", group.exceptions[0])
         finally:
+            self._stdin = None
             if process is not None:
                 # It has exited (run_process waited for that): close our pipe ends.
                 with trio.CancelScope(shield=True):
@@ -146,7 +163,6 @@ class PusherChild:
 
     async def _spawn(
         self,
-        feeding: trio.CancelScope,
         relaying: trio.CancelScope,
         *,
         task_status: trio.TaskStatus[trio.Process],
@@ -161,26 +177,22 @@ class PusherChild:
                 stdin=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 check=False,
-                deliver_cancel=stop_gracefully,
+                deliver_cancel=self._stop,
                 task_status=task_status,
             )
         finally:
             # The child has exited (run_process always waits for that): stop writing
             # to it, give the stderr reader a moment to drain, and show `dead` now.
+            self._stdin = None
             if private is not None:
                 private.unlink(missing_ok=True)
-            feeding.cancel()
             relaying.deadline = trio.current_time() + DRAIN_GRACE
             self.on_change()
 
-    async def _feed_stdin(self, process: trio.Process, scope: trio.CancelScope) -> None:
-        assert process.stdin is not None
-        with scope:
-            try:
-                async for _ in self._wake_receive:
-                    await process.stdin.send_all(WAKE_LINE)
-            except (trio.BrokenResourceError, trio.ClosedResourceError):
-                pass  # the child is gone or going; a new one starts with a full pass
+    async def _stop(self, process: trio.Process) -> None:
+        """`deliver_cancel`: no wake-up is written once stdin is about to close."""
+        self._stdin = None
+        await stop_gracefully(process)
 
     async def _relay_stderr(self, process: trio.Process, scope: trio.CancelScope) -> None:
         # Shielded (by `scope`) from the app's cancellation, so that what a child

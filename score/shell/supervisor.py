@@ -3,7 +3,9 @@
 Each destination has a child of its own (`pusher_child.py` spawns, feeds, relays and
 restarts it), so a webhook that hangs, refuses or floods its receiver costs the file
 nothing, not even a share of one process's event loop: the operating system spreads
-them over the cores. After every commit each child gets a wake-up on its stdin.
+them over the cores. After every commit each child gets a wake-up on its stdin,
+written before the commit's answer is sent, the files' children first: the file is
+the truth the operator watches, and a webhook's millisecond is nothing next to it.
 `pusher_status` is the worst of all: `dead` while any child is down (at once, before
 it is restarted), and each destination's own status in the state message follows
 its own child. It is recomputed every second and whenever a child starts or stops.
@@ -69,6 +71,8 @@ class PusherSupervisor:
             for target in self.targets
         ]
         self._child_of = {name: child for child in self.children for name in child.names}
+        self._wake_order = sorted(self.children, key=lambda child: child.names[0] not in self.files)
+        """The children, the files' first (a stable sort: otherwise as configured)."""
         self._changed = trio.Event()
         self._oldest_undelivered: int | None = None
 
@@ -93,8 +97,9 @@ class PusherSupervisor:
 
     def wake(self) -> None:
         """Tell every child there is something new (called right after each commit);
-        never blocks the caller."""
-        for child in self.children:
+        never blocks the caller. Each write is done when this returns, the files'
+        first, so the file's pusher is already at work while the commit is answered."""
+        for child in self._wake_order:
             child.wake()
 
     # -- the status light ---------------------------------------------------------
