@@ -14,10 +14,11 @@
   one request in 1,000 is checked here with the `standardwebhooks` library;
 - file: the same latency to the JSON Lines file (the line is in the file), with and
   without three webhooks configured, one of them down; goal p50 within 10 %; and
-  beside one hung webhook alone (what isolation alone costs).
+  beside one hung webhook alone (what isolation alone costs). Also from the request:
+  the file's pusher is woken before the answer is sent.
 
 `--file-only` measures the file figures alone (a shorter run, for A/B rounds).
-`--before TREE` runs the backlog and file figures a second time with the `score`
+`--before TREE` (repeatable) runs the backlog and file figures again with the `score`
 package of another checkout (e.g. `git archive HEAD~3 score | tar -x -C TREE`), so
 that before and after come from the same run on the same load.
 
@@ -43,7 +44,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from webhook_receivers import SECRET, NodeReceiver, Receiver, ReceiverProcess
+from webhook_receivers import SECRET, LineCounter, NodeReceiver, Receiver, ReceiverProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -130,22 +131,29 @@ def webhook_latency(folder: Path, commands: int) -> list[float]:
     return samples
 
 
-def file_latency(folder: Path, commands: int, hooks: list[str], tree: Path) -> list[float]:
+def file_latency(
+    folder: Path, commands: int, hooks: list[str], tree: Path
+) -> list[tuple[float, float]]:
+    """Per command (ms): from the answer to the line in the file, and from the request."""
     name = f"file{len(hooks)}-{len(list(folder.iterdir()))}"
     log = folder / f"{name}.events.log"
     extra = ["--config", str(write_config(folder, hooks))] if hooks else []
     score = Score(folder / f"{name}.db", *extra, tree=tree)
+    lines = LineCounter(log)
     samples = []
     try:
         for i in range(commands + 10):
+            sent = time.perf_counter()
             score.set_clock(100 + i % 500)
             answered = time.perf_counter()
-            wait_for(lambda c=i + 1: log.exists() and log.read_bytes().count(b"\n") >= c, 10)
+            wait_for(lambda c=i + 1: lines.count() >= c, 10)
             if i >= 10:
-                samples.append((time.perf_counter() - answered) * 1000)
+                arrived = time.perf_counter()
+                samples.append(((arrived - answered) * 1000, (arrived - sent) * 1000))
             time.sleep(0.01)
     finally:
         score.stop()
+        lines.close()
     return samples
 
 
@@ -191,44 +199,73 @@ def backlog(folder: Path, source: Path, count: int, tree: Path) -> str:
     )
 
 
-def file_figures(folder: Path, commands: int, tree: Path, rounds: int) -> str:
-    """The file's latency alone, beside three webhooks (one down) and beside one hung
-    webhook, measured in `rounds` alternating rounds of commands / rounds each: the
-    load of a shared machine drifts, and alternating spreads the drift over all three."""
-    alone: list[float] = []
-    beside: list[float] = []
-    only_hung: list[float] = []
+Samples = list[tuple[float, float]]
+
+
+def file_round(folder: Path, commands: int, tree: Path) -> tuple[Samples, Samples, Samples]:
+    """One round of the file's three settings: alone, beside three webhooks (one down),
+    beside one hung webhook only (what isolation alone costs)."""
+    alone = file_latency(folder, commands, [], tree)
+    down = Receiver(hang=True)
+    # The live receivers in processes of their own: in this one, their threads
+    # would take the GIL from the loop that watches the file, and slow the watch.
+    up = [ReceiverProcess(), ReceiverProcess()]
+    try:
+        beside = file_latency(folder, commands, [down.url] + [r.url for r in up], tree)
+    finally:
+        for receiver in [down, *up]:
+            receiver.close()
+    hung = Receiver(hang=True)
+    try:
+        only_hung = file_latency(folder, commands, [hung.url], tree)
+    finally:
+        hung.close()
+    return alone, beside, only_hung
+
+
+def file_figures(folder: Path, commands: int, trees: list[Path], rounds: int) -> list[str]:
+    """Each tree's file figures from `rounds` rounds, trees and settings alternating
+    within each round: a shared machine's load drifts, alternating spreads it out.
+
+    Two clocks: from the answer (issue 13's figure), and from the request. The
+    pusher is woken before the answer is sent, so a line is often in the file by
+    the time the answer is read: "from the answer" is then what was left of the
+    file's work, not how long it took; "from the request" is all of it."""
+    runs: list[tuple[Samples, Samples, Samples]] = [([], [], []) for _ in trees]
     per_round = max(1, commands // rounds)
     for _ in range(rounds):
-        alone += file_latency(folder, per_round, [], tree)
-        down = Receiver(hang=True)
-        # The live receivers in processes of their own: in this one, their threads
-        # would take the GIL from the loop that watches the file, and slow the watch.
-        up = [ReceiverProcess(), ReceiverProcess()]
-        try:
-            beside += file_latency(folder, per_round, [down.url] + [r.url for r in up], tree)
-        finally:
-            for receiver in [down, *up]:
-                receiver.close()
-        hung = Receiver(hang=True)
-        try:
-            only_hung += file_latency(folder, per_round, [hung.url], tree)
-        finally:
-            hung.close()
-    a, b, c = (statistics.median(x) for x in (alone, beside, only_hung))
-    return (
-        f"alone p50 {a:.2f} ms p99 {percentile(alone, 0.99):.2f}; with 3 webhooks (1 down)"
-        f" p50 {b:.2f} ms p99 {percentile(beside, 0.99):.2f} ({(b - a) / a * 100:+.0f} %,"
-        f" goal within 10 %); beside one hung webhook only p50 {c:.2f} ms"
-        f" ({(c - a) / a * 100:+.0f} %); n={len(alone)} each in {rounds} rounds"
+        for tree, (alone, beside, only_hung) in zip(trees, runs, strict=True):
+            more = file_round(folder, per_round, tree)
+            alone += more[0]
+            beside += more[1]
+            only_hung += more[2]
+    return [describe_file(*run) + f"\n    n={len(run[0])} each in {rounds} rounds" for run in runs]
+
+
+def describe_file(alone: Samples, beside: Samples, only_hung: Samples) -> str:
+    lines = []
+    for clock, column in (("from the answer", 0), ("from the request", 1)):
+        a, b, c = ([sample[column] for sample in x] for x in (alone, beside, only_hung))
+        pa, pb, pc = (statistics.median(x) for x in (a, b, c))
+        lines.append(
+            f"{clock}: alone p50 {pa:.2f} ms p99 {percentile(a, 0.99):.2f}; with 3 webhooks"
+            f" (1 down) p50 {pb:.2f} ms p99 {percentile(b, 0.99):.2f} ({(pb - pa) / pa * 100:+.0f}"
+            f" %, goal within 10 %); beside one hung webhook only p50 {pc:.2f} ms"
+            f" ({(pc - pa) / pa * 100:+.0f} %)"
+        )
+    answer = " / ".join(
+        f"{statistics.median(r - a for a, r in x):.2f}" for x in (alone, beside, only_hung)
     )
+    return "\n    ".join([*lines, f"the answer itself (request -> answer) p50: {answer} ms"])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--commands", type=int, default=300)
     parser.add_argument("--backlog", type=int, default=100_000)
-    parser.add_argument("--before", type=Path, help="another checkout to measure too")
+    parser.add_argument(
+        "--before", type=Path, action="append", default=[], help="another checkout (repeatable)"
+    )
     parser.add_argument("--rounds", type=int, default=3, help="alternating file rounds")
     parser.add_argument(
         "--file-only", action="store_true", help="only the file figures (no webhook, no backlog)"
@@ -237,7 +274,7 @@ def main() -> None:
     if not args.file_only and shutil.which("node") is None:
         raise SystemExit("the backlog's receiver needs Node.js (`node` on the PATH)")
     os.environ["SCORE_WEBHOOK_SECRET"] = SECRET
-    trees = [("before", args.before.resolve())] if args.before else []
+    trees = [(f"before: {tree}", tree.resolve()) for tree in args.before]
     trees.append(("now", ROOT))
     with tempfile.TemporaryDirectory(prefix="bench-webhooks-") as temp:
         folder = Path(temp)
@@ -247,9 +284,9 @@ def main() -> None:
                 f"webhook latency, a second webhook hung: p50 {percentile(hook, 0.5):.2f} ms,"
                 f" p99 {percentile(hook, 0.99):.2f} ms (goal < 2, < 10; n={len(hook)})"
             )
-        for label, tree in trees:
-            figures = file_figures(folder, args.commands, tree, args.rounds)
-            print(f"file latency ({label}): {figures}", flush=True)
+        files = file_figures(folder, args.commands, [tree for _, tree in trees], args.rounds)
+        for (label, _), figures in zip(trees, files, strict=True):
+            print(f"file latency ({label}):\n    {figures}", flush=True)
         if args.file_only:
             return
         source = backlog_db(folder, args.backlog)

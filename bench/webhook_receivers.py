@@ -6,7 +6,8 @@
   its threads do not take the GIL from the loop that watches the file;
 - `NodeReceiver`: Node's http (`webhook_receiver.js`), fast enough that a backlog
   measures the sender; it checks the order, and its sampled requests are verified
-  here with the `standardwebhooks` library.
+  here with the `standardwebhooks` library;
+- `LineCounter`: the file destination's side, the lines in the JSON Lines file.
 """
 
 from __future__ import annotations
@@ -133,6 +134,31 @@ class NodeReceiver:
         assert self.process.stdin is not None
         self.process.stdin.close()
         self.process.wait(10)
+
+
+class LineCounter:
+    """The lines of a file that only grows, reading only what was added since the last
+    call: the file is watched every 0.2 ms, and reading all of it each time (30 kB by
+    the end of a round) cost twice the CPU of the watch itself, on the two cores the
+    pushers and the receivers share."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lines = 0
+        self._file: Any = None
+
+    def count(self) -> int:
+        if self._file is None:
+            try:
+                self._file = self.path.open("rb", buffering=0)
+            except FileNotFoundError:
+                return 0
+        self.lines += self._file.read().count(b"\n")
+        return self.lines
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
 
 
 if __name__ == "__main__":
