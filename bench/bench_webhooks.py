@@ -3,9 +3,8 @@
     uv run python bench/bench_webhooks.py [--commands 300] [--backlog 100000]
         [--before TREE] [--rounds 3] [--file-only]
 
-- latency: from the answer to `POST /clock` until the webhook receiver has the
-  event, with a second webhook that never answers (hung) configured beside it;
-  goal p50 < 2 ms, p99 < 10 ms;
+- latency: from the answer to `POST /clock` until the webhook receiver has the event,
+  a second webhook that never answers (hung) beside it; goal p50 < 2, p99 < 10 ms;
 - backlog: a database of --backlog events served to one receiver from scratch,
   events per second until the last one is in (from `score run`'s start, and the
   receiver's own first-to-last rate); goal >= 5,000 events/s. The receiver is
@@ -15,11 +14,11 @@
 - file: the same latency to the JSON Lines file (the line is in the file), with and
   without three webhooks configured, one of them down; goal p50 within 10 %; and
   beside one hung webhook alone (what isolation alone costs). Also from the request:
-  the file's pusher is woken before the answer is sent.
+  pushers are woken before the answer is sent (which helps the webhook's too).
 
 `--file-only` measures the file figures alone (a shorter run, for A/B rounds).
-`--before TREE` (repeatable) runs the backlog and file figures again with the `score`
-package of another checkout (e.g. `git archive HEAD~3 score | tar -x -C TREE`), so
+`--before TREE` (repeatable) runs every figure again with the `score` package of
+another checkout (e.g. `git archive HEAD~3 score | tar -x -C TREE`), so
 that before and after come from the same run on the same load.
 
 The latency receivers are stdlib `ThreadingHTTPServer`s (the live ones beside the
@@ -110,11 +109,11 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def webhook_latency(folder: Path, commands: int) -> list[float]:
+def webhook_latency(folder: Path, commands: int, tree: Path) -> list[float]:
     fast, hung = Receiver(), Receiver(hang=True)
-    score = Score(
-        folder / "latency.db", "--config", str(write_config(folder, [fast.url, hung.url]))
-    )
+    config = str(write_config(folder, [fast.url, hung.url]))
+    db = folder / f"latency-{len(list(folder.iterdir()))}.db"
+    score = Score(db, "--config", config, tree=tree)
     samples = []
     try:
         for i in range(commands + 10):
@@ -278,11 +277,12 @@ def main() -> None:
     trees.append(("now", ROOT))
     with tempfile.TemporaryDirectory(prefix="bench-webhooks-") as temp:
         folder = Path(temp)
-        if not args.file_only:
-            hook = webhook_latency(folder, args.commands)
+        for label, tree in [] if args.file_only else trees:
+            hook = webhook_latency(folder, args.commands, tree)
             print(
-                f"webhook latency, a second webhook hung: p50 {percentile(hook, 0.5):.2f} ms,"
-                f" p99 {percentile(hook, 0.99):.2f} ms (goal < 2, < 10; n={len(hook)})"
+                f"webhook latency ({label}), a second webhook hung: p50"
+                f" {percentile(hook, 0.5):.2f} ms, p99 {percentile(hook, 0.99):.2f} ms"
+                f" (goal < 2, < 10; n={len(hook)})"
             )
         files = file_figures(folder, args.commands, [tree for _, tree in trees], args.rounds)
         for (label, _), figures in zip(trees, files, strict=True):
