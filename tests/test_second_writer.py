@@ -29,16 +29,22 @@ def writer() -> Iterator[SecondWriter]:
     second.stop()
 
 
+def in_turn(taken: threading.Event) -> bool:
+    """For an item being written: True in the second thread (which says it took
+    one); in the caller, wait until it has, so that it must take part."""
+    if threading.current_thread() is threading.main_thread():
+        assert taken.wait(10), "the second thread took no item"
+        return False
+    taken.set()
+    return True
+
+
 def test_both_threads_write_and_every_item_is_written_once(writer: SecondWriter) -> None:
-    helped = threading.Event()
+    taken = threading.Event()
     done: list[tuple[int, str]] = []
 
     def each(item: int) -> None:
-        if threading.current_thread() is threading.main_thread():
-            # Hold the first item until the thread has taken one: it must take part.
-            assert helped.wait(10), "the second thread took no item"
-        else:
-            helped.set()
+        in_turn(taken)
         done.append((item, threading.current_thread().name))
 
     writer.share(iter(range(200)), each)
@@ -51,10 +57,7 @@ def test_share_returns_only_once_the_thread_is_done(writer: SecondWriter) -> Non
     finished: list[int] = []
 
     def each(item: int) -> None:
-        if threading.current_thread() is threading.main_thread():
-            assert taken.wait(10)
-        else:
-            taken.set()
+        if in_turn(taken):
             time.sleep(0.05)  # the thread's item outlasts every item of the caller
         finished.append(item)
 
@@ -66,23 +69,17 @@ def test_a_failure_in_the_thread_is_raised_in_the_caller(writer: SecondWriter) -
     taken = threading.Event()
 
     def each(item: int) -> None:
-        if threading.current_thread() is threading.main_thread():
-            assert taken.wait(10)
-        else:
-            taken.set()
+        if in_turn(taken):
             raise ValueError(f"item {item}")
 
     with pytest.raises(ValueError, match="item"):
         writer.share(iter(range(100)), each)
     # The thread survives it and takes part in the next share.
+    taken_again = threading.Event()
     names: set[str] = set()
-    helped = threading.Event()
 
     def record(item: int) -> None:
-        if threading.current_thread() is threading.main_thread():
-            assert helped.wait(10)
-        else:
-            helped.set()
+        in_turn(taken_again)
         names.add(threading.current_thread().name)
 
     writer.share(iter(range(50)), record)
