@@ -266,8 +266,12 @@ def test_count_up_penalties_and_names_from_the_console(open_: Opener, tmp_path: 
         wait_field(board, "home-name", "Lions")
         wait_until(
             lambda: handball.state()["teams"]["away"]["color"] == "#15803d",
-            describe=lambda: (handball.state()["teams"], console.evaluate(
-                "() => [...document.querySelectorAll('#teams-form input')].map(i => i.value)")),
+            describe=lambda: (
+                handball.state()["teams"],
+                console.evaluate(
+                    "() => [...document.querySelectorAll('#teams-form input')].map(i => i.value)"
+                ),
+            ),
         )
         assert handball.state()["teams"]["away"]["name"] == "Away"
     finally:

@@ -59,8 +59,10 @@ def test_two_displays_sound_the_horn_at_the_true_zero(game: ScoreServer, open_: 
     assert horn["reason"] == "period_end"
     entries = [played(d, "period_end")[-1] for d in displays]
     errors = [entry["wall_ms"] - horn["at_ms"] for entry in entries]
-    print(f"horn: true zero {horn['at_ms']}, display errors {errors} ms,"
-          f" spread {max(errors) - min(errors):.2f} ms")
+    print(
+        f"horn: true zero {horn['at_ms']}, display errors {errors} ms,"
+        f" spread {max(errors) - min(errors):.2f} ms"
+    )
     for entry, error in zip(entries, errors, strict=True):
         assert entry["at_ms"] == horn["at_ms"]  # both predicted the instant the server recorded
         assert entry["late"] is False and entry["audio"] == "running", entries

@@ -11,26 +11,54 @@ from score.shell.presets import load_preset
 from tests.game_driver import Driver
 
 CASES: list[tuple[str, list[dict[str, Any]], dict[str, Any]]] = [
-    ("basketball-fiba", [{"command": "score", "team": "home", "points": 3}],
-     {"kind": "score", "team": "home", "points": 3}),
-    ("basketball-fiba", [{"command": "score", "team": "away", "points": 2},
-                         {"command": "score", "team": "away", "points": -1}],
-     {"kind": "score", "team": "away", "points": -1}),
-    ("basketball-fiba", [{"command": "foul", "team": "away"}],
-     {"kind": "foul", "team": "away", "delta": 1}),
-    ("basketball-fiba", [{"command": "timeout", "team": "home"}],
-     {"kind": "timeout", "team": "home"}),
-    ("basketball-fiba", [{"command": "team", "team": "home", "name": "Hawks", "color": "#000000"}],
-     {"kind": "team", "team": "home"}),
+    (
+        "basketball-fiba",
+        [{"command": "score", "team": "home", "points": 3}],
+        {"kind": "score", "team": "home", "points": 3},
+    ),
+    (
+        "basketball-fiba",
+        [
+            {"command": "score", "team": "away", "points": 2},
+            {"command": "score", "team": "away", "points": -1},
+        ],
+        {"kind": "score", "team": "away", "points": -1},
+    ),
+    (
+        "basketball-fiba",
+        [{"command": "foul", "team": "away"}],
+        {"kind": "foul", "team": "away", "delta": 1},
+    ),
+    (
+        "basketball-fiba",
+        [{"command": "timeout", "team": "home"}],
+        {"kind": "timeout", "team": "home"},
+    ),
+    (
+        "basketball-fiba",
+        [{"command": "team", "team": "home", "name": "Hawks", "color": "#000000"}],
+        {"kind": "team", "team": "home"},
+    ),
     ("basketball-fiba", [{"command": "period", "period": 2}], {"kind": "period", "period": 2}),
-    ("basketball-fiba", [{"command": "foul", "team": "home"},
-                         {"command": "timeout", "team": "away"},
-                         {"command": "period", "period": 3}],
-     {"kind": "period", "period": 3}),  # not the fouls and timeouts it resets
-    ("ice-hockey", [{"command": "penalty", "team": "away", "player": "17", "seconds": 120}],
-     {"kind": "penalty", "team": "away", "player": "17"}),
-    ("basketball-fiba", [{"command": "possession", "team": "away"}],
-     {"kind": "possession", "team": "away"}),
+    (
+        "basketball-fiba",
+        [
+            {"command": "foul", "team": "home"},
+            {"command": "timeout", "team": "away"},
+            {"command": "period", "period": 3},
+        ],
+        {"kind": "period", "period": 3},
+    ),  # not the fouls and timeouts it resets
+    (
+        "ice-hockey",
+        [{"command": "penalty", "team": "away", "player": "17", "seconds": 120}],
+        {"kind": "penalty", "team": "away", "player": "17"},
+    ),
+    (
+        "basketball-fiba",
+        [{"command": "possession", "team": "away"}],
+        {"kind": "possession", "team": "away"},
+    ),
     ("basketball-fiba", [{"command": "horn"}], {"kind": "horn"}),
     ("basketball-fiba", [{"command": "start"}], {"kind": "start"}),
     ("basketball-fiba", [{"command": "start"}, {"command": "pause"}], {"kind": "pause"}),
@@ -56,7 +84,11 @@ def test_undo_next_walks_back_with_undo_and_is_null_at_the_start() -> None:
     game.send(command="score", team="home", points=2)
     game.send(command="foul", team="home")
     assert game.send(command="undo")["undo_next"] == {
-        "event_id": 2, "kind": "score", "team": "home", "points": 2}
+        "event_id": 2,
+        "kind": "score",
+        "team": "home",
+        "points": 2,
+    }
     assert game.send(command="undo")["undo_next"] is None
 
 

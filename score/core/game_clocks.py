@@ -80,4 +80,3 @@ def owed(state: GameState, now: int) -> list[NewEvent]:
             events.append(event)
             state = apply(state, event)
     return events
-

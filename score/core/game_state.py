@@ -178,8 +178,11 @@ def _game_step(state: GameState, event: StoredEvent | NewEvent) -> GameState:
             side = state.team(team)
             state = _set_team(state, team, replace(side, score=side.score + points))
             other = "away" if team == "home" else "home"
-            minors = [p for p in state.penalties
-                      if p.team == other and p.seconds in rules.penalty_ends_on_goal]
+            minors = [
+                p
+                for p in state.penalties
+                if p.team == other and p.seconds in rules.penalty_ends_on_goal
+            ]
             if points > 0 and minors:  # a goal ends the scored-on team's first minor
                 first = max(minors, key=lambda p: (p.mark, -p.id))
                 state = replace(state, penalties=tuple(p for p in state.penalties if p != first))
@@ -273,7 +276,8 @@ def undone_ids(events: Iterable[StoredEvent]) -> set[int]:
     for undo in (e for e in history if isinstance(e.data, EventUndone)):
         assert isinstance(undo.data, EventUndone)
         skipped |= {
-            e.id for e in history
+            e.id
+            for e in history
             if undo.data.event_id <= e.id < undo.id and not isinstance(e.data, EventUndone)
         }
     return skipped

@@ -227,7 +227,6 @@ def rules_refusal(stored: Rules | None, has_history: bool, wanted: Rules) -> str
         return f"this database is a {stored.name} game; run it without --rules or use a new --db"
     if stored is None and has_history and not wanted.is_clock:
         return (
-            f"this database already holds a plain clock's history; {wanted.name} needs a"
-            " new --db"
+            f"this database already holds a plain clock's history; {wanted.name} needs a new --db"
         )
     return None

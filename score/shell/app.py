@@ -70,9 +70,7 @@ class Config:
     def delivery_targets(self) -> list[Path | Destination]:
         """Every destination: the files above, then the webhooks."""
         named = {d.target: d for d in self.targets}
-        files: list[Path | Destination] = [
-            named.get(str(path), path) for path in self.destinations
-        ]
+        files: list[Path | Destination] = [named.get(str(path), path) for path in self.destinations]
         return files + [d for d in self.targets if d.kind != "file"]
 
 

@@ -271,4 +271,3 @@ class Game:
         except (trio.WouldBlock, trio.ClosedResourceError, trio.BrokenResourceError):
             self.unsubscribe(viewer)
             viewer.on_drop()
-
