@@ -69,15 +69,13 @@ export function markConnected(connected) {
  * The page's connection to /ws: every state goes into `model` and is drawn at once;
  * body[data-connected] follows the socket. `token` (operator page) is passed on.
  */
-export function openConnection({ model, render, token = "", onOpen, onClose, onError }) {
-  return new Connection({
-    url: wsUrlFor(location.href, token),
-    token,
-    httpBase: location.href,
-    onState: (state, at) => {
-      model.apply(state, at);
-      render();
-    },
+/**
+ * A page's side of its connection opening and closing, for /ws (openConnection) and a
+ * broker (mqtt-source.js): body[data-connected], the caller's own hooks, and a redraw
+ * once it is lost (the state shows stale).
+ */
+export function connectionHooks({ render, onOpen, onClose }) {
+  return {
     onOpen: () => {
       markConnected(true);
       if (onOpen) onOpen();
@@ -87,6 +85,19 @@ export function openConnection({ model, render, token = "", onOpen, onClose, onE
       if (onClose) onClose();
       render();
     },
+  };
+}
+
+export function openConnection({ model, render, token = "", onOpen, onClose, onError }) {
+  return new Connection({
+    url: wsUrlFor(location.href, token),
+    token,
+    httpBase: location.href,
+    onState: (state, at) => {
+      model.apply(state, at);
+      render();
+    },
+    ...connectionHooks({ render, onOpen, onClose }),
     onError,
   });
 }

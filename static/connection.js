@@ -19,6 +19,23 @@ export function backoffDelay(attempt, random = Math.random) {
   return Math.min(10000, base * (0.5 + random()));
 }
 
+/**
+ * Reopen `source` (a Connection or mqtt-source.js's BrokerConnection: its `attempt` and
+ * `reconnectTimer`) after the backoff of its attempt; a retry already waiting is kept.
+ */
+export function scheduleRetry(source, reopen) {
+  if (source.reconnectTimer !== null) return;
+  const delay = backoffDelay(source.attempt);
+  source.attempt += 1;
+  source.reconnectTimer = setTimeout(reopen, delay);
+}
+
+/** Reopen `source` at once, dropping the retry that waits, if any. */
+export function retryNow(source, reopen) {
+  if (source.reconnectTimer !== null) clearTimeout(source.reconnectTimer);
+  reopen();
+}
+
 /** What a 507 means (DESIGN: the server could not record the change). */
 export const STORAGE_FULL_MESSAGE = "The disk is full; this change was not recorded.";
 
@@ -118,16 +135,11 @@ export class Connection {
   }
 
   scheduleReconnect() {
-    if (this.reconnectTimer !== null) return;
-    const delay = backoffDelay(this.attempt);
-    this.attempt += 1;
-    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+    scheduleRetry(this, () => this.connect());
   }
 
   reconnectNow() {
-    if (this.ws !== null) return;
-    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
-    this.connect();
+    if (this.ws === null) retryNow(this, () => this.connect());
   }
 
   /** Close a socket that went silent (the server sends at least once a second). */

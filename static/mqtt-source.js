@@ -10,8 +10,8 @@
 
 import mqtt from "./vendor/mqtt.esm.js";
 import { localNow } from "./clock-model.js";
-import { markConnected } from "./clock-view.js";
-import { WATCHDOG_MS, backoffDelay } from "./connection.js";
+import { connectionHooks } from "./clock-view.js";
+import { WATCHDOG_MS, retryNow, scheduleRetry } from "./connection.js";
 
 /** A query parameter as written: unlike URLSearchParams, "+" stays "+" (MQTT's wildcard). */
 function rawParam(search, name) {
@@ -130,16 +130,11 @@ export class BrokerConnection {
   }
 
   scheduleReconnect() {
-    if (this.reconnectTimer !== null) return;
-    const delay = backoffDelay(this.attempt);
-    this.attempt += 1;
-    this.reconnectTimer = setTimeout(() => this.open(), delay);
+    scheduleRetry(this, () => this.open());
   }
 
   reconnectNow() {
-    if (this.client !== null) return;
-    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
-    this.open();
+    if (this.client === null) retryNow(this, () => this.open());
   }
 
   /** Drop a subscription gone silent (every Score publishes its state once a second). */
@@ -163,14 +158,6 @@ export function openBrokerConnection({ url, topic, model, modelFor, render, onOp
       (modelFor ? modelFor(court) : model).apply(state, at);
       render(court);
     },
-    onOpen: () => {
-      markConnected(true);
-      if (onOpen) onOpen();
-    },
-    onClose: () => {
-      markConnected(false);
-      if (onClose) onClose();
-      render();
-    },
+    ...connectionHooks({ render, onOpen, onClose }),
   });
 }
