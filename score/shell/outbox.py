@@ -2,9 +2,11 @@
 
 An `Outbox` holds a viewer's command answers in order and at most one state waiting
 behind them; a newer state replaces a waiting one (latest wins), but never
-overtakes an answer queued before it. It is written only by the fan-out's writer
-task (fanout.py), with plain non-blocking writes, under trio-websocket's send lock
-from a frame's first byte to its last (ws_wire.py says what that relies on). When
+overtakes an answer queued before it. It is changed only by the fan-out's writer
+task (fanout.py); frames go out with plain non-blocking writes (a broadcast to an idle
+viewer maybe from the fan-out's second thread, while the writer task waits), a frame
+cut short finished under trio-websocket's send lock from its first byte to its last
+(ws_wire.py says what that relies on). When
 the socket is full, the viewer's own task (`serve_waits`, started the first time it
 is needed) waits for room and hands the outbox back; a viewer that takes no byte at
 all for STALL_SECONDS is dropped.
@@ -102,12 +104,6 @@ class Outbox:
     @property
     def backlog(self) -> int:
         return len(self._queue)
-
-    def offer_state(self, frame: bytes) -> None:
-        """A broadcast: written at once when the viewer is idle (the common case),
-        else kept as its newest state. Writer task only."""
-        fd = self.idle_fd()
-        self.after_write(frame, NOT_TRIED if fd < 0 else write_now(fd, frame))
 
     def idle_fd(self) -> int:
         """The socket to write a broadcast to at once, or -1 if the viewer is not

@@ -9,8 +9,8 @@ The writer task does not await while the thread writes: it works through the sam
 chunk of viewers in turn with the thread (`share`), and returns only when both are
 done. No other Trio task runs in between, so nothing trio-websocket does can come
 between a viewer's checks and its write, exactly as with one writer. The thread only
-ever checks and writes (`Outbox.try_write`); whatever needs more (a frame cut short,
-a viewer that is busy or gone) is handed back and finished by the writer task.
+writes (`outbox.write_now`, to sockets the writer task found idle); whatever needs
+more (a frame cut short, a viewer gone) is handed back and finished by the writer task.
 
 The two share one iterator over the chunk (taking the next viewer from it is atomic
 under the GIL), so a thread that the machine does not run for a while costs the
