@@ -1,18 +1,13 @@
-"""A minimal WebSocket client that knows when each frame reached its socket.
+"""A minimal WebSocket client, on Trio, that knows when each frame reached its socket.
 
-A thousand viewers in one bench process cannot each be read the instant a frame
-lands: the client's own event loop would add its queueing to the figure we want,
-which is the server's. So every viewer socket asks the kernel for receive
-timestamps (`SO_TIMESTAMPNS`, CLOCK_REALTIME), and a frame is read header first, a
-few bytes at a time, so the timestamp that comes back is the one of the segment in
-which that frame starts. That is the moment a display on its own machine would have
-had the state; the time the bench process got round to parsing it is kept too.
-
-Reading is done in bursts: one wait for the socket to be readable, then every whole
-frame it holds is read synchronously (header first, then payload, each frame's
-header with its own timestamp). A thousand viewers then cost the bench process one
-scheduler round per socket wake-up, not three per frame, which leaves more of the
-machine's two cores to the server under test.
+For the benches with a few connections (commands.py): the fan-out bench's thousands
+of viewers are read by epoll_client.py instead, one thread and no task per viewer.
+Every socket asks the kernel for receive timestamps (`SO_TIMESTAMPNS`,
+CLOCK_REALTIME), and a frame is read header first, a few bytes at a time, so the
+timestamp that comes back is the one of the segment in which that frame starts: the
+moment a display on its own machine would have had it. The time the bench process
+got round to parsing it is kept too. Reading is done in bursts: one wait for the
+socket to be readable, then every whole frame it holds is read synchronously.
 
 Only what the bench needs: the opening handshake, unmasked text frames from the
 server, and masked text frames (commands) to it. No fragmentation (the server sends
