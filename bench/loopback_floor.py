@@ -22,6 +22,7 @@ import threading
 import time
 from multiprocessing.synchronize import Event
 
+from meta import raise_fd_limit
 from stats import percentile
 
 FRAME = b"\x81\x7e" + (600).to_bytes(2, "big") + b"x" * 600
@@ -80,6 +81,7 @@ def main() -> None:
     parser.add_argument("--viewers", type=int, default=1000)
     parser.add_argument("--passes", type=int, default=60)
     args = parser.parse_args()
+    raise_fd_limit(2 * args.viewers + 64)
     listener = socket.create_server(("127.0.0.1", 0), backlog=args.viewers)
     connected, eager, drain, drained = (multiprocessing.Event() for _ in range(4))
     process = multiprocessing.Process(
