@@ -29,9 +29,7 @@ sends small messages); no fragmentation, no extensions.
 
 from __future__ import annotations
 
-import base64
 import json
-import os
 import re
 import select
 import socket
@@ -40,7 +38,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from wsclient import ANCILLARY_BYTES, SO_TIMESTAMPNS, TEXT, HandshakeError, masked_frame
+from wsclient import (
+    ANCILLARY_BYTES,
+    SO_TIMESTAMPNS,
+    TEXT,
+    HandshakeError,
+    after_upgrade,
+    masked_frame,
+    upgrade_request,
+)
 
 LAST_EVENT_ID = re.compile(rb'"last_event_id":(\d+)')
 TIMESPEC = struct.Struct("qq")
@@ -99,21 +105,14 @@ class EpollClient:
         try:
             sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            key = base64.b64encode(os.urandom(16)).decode()
-            sock.sendall(
-                f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
-                "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
-            )
+            sock.sendall(upgrade_request(self.port))
             response = bytearray()
             while b"\r\n\r\n" not in response:
                 chunk = sock.recv(4096)
                 if not chunk:
                     raise HandshakeError("connection closed during the handshake")
                 response += chunk
-            head, _, rest = bytes(response).partition(b"\r\n\r\n")
-            if not head.startswith(b"HTTP/1.1 101"):
-                raise HandshakeError(head.split(b"\r\n", 1)[0].decode(errors="replace"))
+            rest = after_upgrade(bytes(response))
             sock.setblocking(False)
         except BaseException:
             sock.close()

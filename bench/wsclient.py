@@ -43,6 +43,25 @@ def _kernel_ns(ancillary: list[tuple[int, int, bytes]]) -> int | None:
     return None
 
 
+def upgrade_request(port: int, path: str = "/ws") -> bytes:
+    """The opening handshake's request (RFC 6455 section 4.1)."""
+    key = base64.b64encode(os.urandom(16)).decode()
+    return (
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    ).encode()
+
+
+def after_upgrade(response: bytes) -> bytes:
+    """What came after the server's whole answer to `upgrade_request` (frames it sent
+    along); HandshakeError with its status line if it did not switch protocols."""
+    head, _, rest = response.partition(b"\r\n\r\n")
+    if not head.startswith(b"HTTP/1.1 101"):
+        raise HandshakeError(head.split(b"\r\n", 1)[0].decode(errors="replace"))
+    return rest
+
+
 def masked_frame(opcode: int, payload: bytes) -> bytes:
     """A client-to-server frame (clients must mask, RFC 6455 section 5.3)."""
     length = len(payload)
@@ -99,22 +118,14 @@ class RawWebSocket:
             sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             await sock.connect(("127.0.0.1", port))
-            key = base64.b64encode(os.urandom(16)).decode()
-            request = (
-                f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-                "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
-            ).encode()
-            await _send_all(sock, request)
+            await _send_all(sock, upgrade_request(port, path))
             response = bytearray()
             while b"\r\n\r\n" not in response:
                 chunk = await sock.recv(4096)
                 if not chunk:
                     raise HandshakeError("connection closed during the handshake")
                 response += chunk
-            head, _, rest = bytes(response).partition(b"\r\n\r\n")
-            if not head.startswith(b"HTTP/1.1 101"):
-                raise HandshakeError(head.split(b"\r\n", 1)[0].decode(errors="replace"))
+            rest = after_upgrade(bytes(response))
         except BaseException:
             sock.close()
             raise
