@@ -5,11 +5,11 @@ CPU and event loop); the viewers are raw WebSocket clients in this process, all 
 one thread and one epoll (epoll_client.py). One more connection, the operator's,
 sends `set` commands; for each command we take the instant it was sent and, for
 every viewer, the instant the first state carrying the command's `last_event_id`
-reached that viewer's socket (kernel receive timestamp). Two figures per command follow: each
-viewer's latency (pooled over all commands), and the latency of the last viewer to
-get it (the time until *all* viewers show it). The instant the bench process had
-parsed the frame is kept as well: the gap between the two is the bench client's
-own queueing, not the server's.
+reached that viewer's socket (kernel receive timestamp). Two figures per command
+follow: each viewer's latency (pooled over all commands), and the latency of the
+last viewer to get it (the time until *all* viewers show it). The instant the bench
+process had read the frame is kept as well: the gap between the two is the bench
+client's own queueing, not the server's.
 
 Commands are spaced by a random gap so they do not lock step with the server's
 once-a-second broadcast; the first few are a warm-up and not counted.
