@@ -4,7 +4,8 @@
 
 No WebSocket library, no event loop, no checks: `os.write` of one 600-byte frame to
 every socket in a plain loop, from one thread and from two (CPython lets go of the
-GIL for each write, as the fan-out's second thread relies on). Each pass is timed
+GIL for each write, as the fan-out's second thread relies on), the two placed by the
+scheduler or, with `--pin`, pinned to two cores. Each pass is timed
 twice: with the reader (another process) reading only after the pass, and with it
 reading on the other core while the writes happen, as the fan-out bench's client
 does. On loopback the writer's system call also delivers the segment to the reader's
@@ -60,26 +61,40 @@ def reader(
             drained.set()
 
 
-def one_pass(fds: list[int], threads: int) -> float:
-    def write(part: list[int]) -> None:
+def one_pass(fds: list[int], threads: int, cpus: list[int] | None) -> float:
+    """One frame to every socket; with `cpus`, the two threads are pinned to the
+    first two of them (the main thread's affinity is given back after)."""
+
+    def write(part: list[int], cpu: int | None) -> None:
+        if cpu is not None:
+            os.sched_setaffinity(0, {cpu})  # 0: the calling thread
         for fd in part:
             os.write(fd, FRAME)
 
+    allowed = os.sched_getaffinity(0)
     started = time.perf_counter()
     if threads == 1:
-        write(fds)
+        write(fds, None)
     else:
-        other = threading.Thread(target=write, args=(fds[1::2],))
+        other = threading.Thread(target=write, args=(fds[1::2], cpus[1] if cpus else None))
         other.start()
-        write(fds[0::2])
+        write(fds[0::2], cpus[0] if cpus else None)
         other.join()
-    return (time.perf_counter() - started) * 1000
+    elapsed = (time.perf_counter() - started) * 1000
+    os.sched_setaffinity(0, allowed)
+    return elapsed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--viewers", type=int, default=1000)
     parser.add_argument("--passes", type=int, default=60)
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="pin the two writing threads to two different cores (else the scheduler"
+        " places them, and here it often keeps both on one)",
+    )
     args = parser.parse_args()
     raise_fd_limit(2 * args.viewers + 64)
     listener = socket.create_server(("127.0.0.1", 0), backlog=args.viewers)
@@ -94,14 +109,18 @@ def main() -> None:
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     connected.wait()
     fds = [conn.fileno() for conn in conns]
-    print(f"{args.viewers} sockets, {len(FRAME)}-byte frame, {args.passes} passes each")
+    cpus = sorted(os.sched_getaffinity(0))[:2] if args.pin else None
+    if cpus is not None and len(cpus) < 2:
+        raise SystemExit("--pin needs two cores")
+    pinned = f", two threads pinned to cores {cpus}" if cpus else ""
+    print(f"{args.viewers} sockets, {len(FRAME)}-byte frame, {args.passes} passes each{pinned}")
     for concurrent in (False, True):
         if concurrent:
             eager.set()
         for threads in (1, 2):
             passes = []
             for _ in range(args.passes):
-                passes.append(one_pass(fds, threads))
+                passes.append(one_pass(fds, threads, cpus))
                 if concurrent:
                     time.sleep(0.04)  # the reader drains meanwhile
                 else:
