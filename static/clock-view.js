@@ -66,10 +66,6 @@ export function markConnected(connected) {
 }
 
 /**
- * The page's connection to /ws: every state goes into `model` and is drawn at once;
- * body[data-connected] follows the socket. `token` (operator page) is passed on.
- */
-/**
  * A page's side of its connection opening and closing, for /ws (openConnection) and a
  * broker (mqtt-source.js): body[data-connected], the caller's own hooks, and a redraw
  * once it is lost (the state shows stale).
@@ -88,6 +84,10 @@ export function connectionHooks({ render, onOpen, onClose }) {
   };
 }
 
+/**
+ * The page's connection to /ws: every state goes into `model` and is drawn at once;
+ * body[data-connected] follows the socket. `token` (operator page) is passed on.
+ */
 export function openConnection({ model, render, token = "", onOpen, onClose, onError }) {
   return new Connection({
     url: wsUrlFor(location.href, token),

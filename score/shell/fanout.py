@@ -33,9 +33,9 @@ class Fanout:
     def __init__(self, *, second_writer: bool | None = None) -> None:
         """`second_writer`: share the writes of a broadcast with a thread (default:
         when the process may run on more than one core)."""
-        self._second: SecondWriter | None = None
-        if second_writer if second_writer is not None else SecondWriter.useful():
-            self._second = SecondWriter()
+        if second_writer is None:
+            second_writer = SecondWriter.useful()
+        self._second = SecondWriter() if second_writer else None
         self._outboxes: set[Outbox] = set()
         self._ready: list[Outbox] = []
         self._state: str | None = None

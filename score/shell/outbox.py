@@ -3,13 +3,13 @@
 An `Outbox` holds a viewer's command answers in order and at most one state waiting
 behind them; a newer state replaces a waiting one (latest wins), but never
 overtakes an answer queued before it. It is changed only by the fan-out's writer
-task (fanout.py); frames go out with plain non-blocking writes (a broadcast to an idle
-viewer maybe from the fan-out's second thread, while the writer task waits), a frame
-cut short finished under trio-websocket's send lock from its first byte to its last
-(ws_wire.py says what that relies on). When
-the socket is full, the viewer's own task (`serve_waits`, started the first time it
-is needed) waits for room and hands the outbox back; a viewer that takes no byte at
-all for STALL_SECONDS is dropped.
+task (fanout.py). Frames go out with plain non-blocking writes (a broadcast to an
+idle viewer maybe from the fan-out's second thread, while the writer task waits); a
+frame cut short is finished under trio-websocket's send lock from its first byte to
+its last (ws_wire.py says what that relies on). When the socket is full, the
+viewer's own task (`serve_waits`, started the first time it is needed) waits for
+room and hands the outbox back; a viewer that takes no byte at all for STALL_SECONDS
+is dropped.
 """
 
 from __future__ import annotations
