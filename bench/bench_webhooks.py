@@ -233,11 +233,9 @@ def file_figures(folder: Path, commands: int, trees: list[Path], rounds: int) ->
     runs: list[tuple[Samples, Samples, Samples]] = [([], [], []) for _ in trees]
     per_round = max(1, commands // rounds)
     for _ in range(rounds):
-        for tree, (alone, beside, only_hung) in zip(trees, runs, strict=True):
-            more = file_round(folder, per_round, tree)
-            alone += more[0]
-            beside += more[1]
-            only_hung += more[2]
+        for tree, run in zip(trees, runs, strict=True):
+            for samples, more in zip(run, file_round(folder, per_round, tree), strict=True):
+                samples += more
     return [describe_file(*run) + f"\n    n={len(run[0])} each in {rounds} rounds" for run in runs]
 
 

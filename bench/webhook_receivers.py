@@ -19,7 +19,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
@@ -145,7 +145,7 @@ class LineCounter:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.lines = 0
-        self._file: Any = None
+        self._file: BinaryIO | None = None
 
     def count(self) -> int:
         if self._file is None:
